@@ -1,0 +1,59 @@
+#include "common/flags_usage.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace sockrpc {
+namespace {
+
+std::string& ProgramForErrors() {
+  static std::string program;
+  return program;
+}
+
+}  // namespace
+
+void ParseFlagsOrExit(int argc, char** argv, absl::string_view program, absl::string_view usage,
+                      absl::string_view flags_dir) {
+  ProgramForErrors() = std::string(program);
+  SetLogProgramName(program);
+  absl::FlagsUsageConfig config;
+  const std::string dir(flags_dir);
+  config.contains_help_flags = [dir](absl::string_view file) {
+    return absl::StrContains(file, dir);
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  config.normalize_filename = [](absl::string_view file) {
+    // Show paths relative to the project, not the build machine.
+    for (const char* top : {"/rpc_server/", "/legacy_bridge/", "/clients/", "/common/"}) {
+      const size_t at = file.rfind(top);
+      if (at != absl::string_view::npos) return std::string(file.substr(at + 1));
+    }
+    return std::string(file);
+  };
+  config.version_string = [] { return std::string("sockrpc 0.1.0\n"); };
+  absl::SetFlagsUsageConfig(config);
+  absl::SetProgramUsageMessage(usage);
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() > 1) {
+    ExitWithUsageError(absl::StrCat("unexpected argument \"", positional[1],
+                                    "\" (this program takes only --flags; see --help)"));
+  }
+}
+
+void ExitWithUsageError(absl::string_view message) {
+  std::fprintf(stderr, "%s: %.*s\n", ProgramForErrors().c_str(), static_cast<int>(message.size()),
+               message.data());
+  std::exit(2);
+}
+
+}  // namespace sockrpc

@@ -1,0 +1,92 @@
+// rpc_server: the gRPC core. Parses flags, starts the server, and drains it
+// on SIGINT/SIGTERM.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/flags_usage.h"
+#include "common/log.h"
+#include "common/termination_signals.h"
+#include "rpc_server/server.h"
+#include "rpc_server/square_math.h"
+#include "rpc_server/time_zones.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+          "Address to serve gRPC on, host:port or [ipv6]:port; port 0 picks a free port.");
+ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(sockrpc::kDefaultMaxDigits),
+          "Largest input SquareService squares, in significant decimal digits (1..1000000). "
+          "Longer inputs are OUT_OF_RANGE.");
+ABSL_FLAG(int64_t, stream_window, 64,
+          "Responses a SquareStream may hold unsent before the server stops reading its "
+          "requests (1..65536).");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGINT/SIGTERM, how long calls in flight may take to finish before they are "
+          "cancelled, e.g. 10s, 500ms.");
+
+namespace {
+
+constexpr int64_t kMaxDigitsCeiling = 1'000'000;
+constexpr int64_t kStreamWindowCeiling = 65'536;
+
+sockrpc::RpcServerOptions OptionsFromFlags() {
+  sockrpc::RpcServerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  const int64_t max_digits = absl::GetFlag(FLAGS_max_digits);
+  if (max_digits < 1 || max_digits > kMaxDigitsCeiling) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--max_digits must be from 1 to ", kMaxDigitsCeiling,
+                                             ", got ", max_digits));
+  }
+  options.square.max_digits = static_cast<size_t>(max_digits);
+  const int64_t window = absl::GetFlag(FLAGS_stream_window);
+  if (window < 1 || window > kStreamWindowCeiling) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--stream_window must be from 1 to ",
+                                             kStreamWindowCeiling, ", got ", window));
+  }
+  options.square.max_queued_responses = static_cast<size_t>(window);
+  if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
+    sockrpc::ExitWithUsageError("--shutdown_grace must not be negative");
+  }
+  const std::string zone_name = sockrpc::LocalTimeZoneName();
+  absl::StatusOr<sockrpc::NamedTimeZone> zone = sockrpc::LoadNamedTimeZone(zone_name);
+  if (!zone.ok()) {
+    sockrpc::ExitWithUsageError(
+        absl::StrCat("local time zone (from TZ or /etc/localtime): ", zone.status().message()));
+  }
+  options.local_zone = *std::move(zone);
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that every thread inherits the mask.
+  sockrpc::BlockTerminationSignals();
+  sockrpc::ParseFlagsOrExit(
+      argc, argv, "rpc_server",
+      "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
+      "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port] "
+      "[--max_digits=N] [--stream_window=N] [--shutdown_grace=10s]",
+      "rpc_server/");
+  sockrpc::RpcServerOptions options = OptionsFromFlags();
+  const std::string zone_name = options.local_zone.name;
+  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+
+  absl::StatusOr<std::unique_ptr<sockrpc::RpcServer>> server =
+      sockrpc::RpcServer::Start(std::move(options));
+  if (!server.ok()) {
+    sockrpc::LogError(std::string(server.status().message()));
+    return 1;
+  }
+  sockrpc::LogInfo(absl::StrCat("listening on ", (*server)->address(), " (local time zone ",
+                                zone_name, ")"));
+
+  const int signal_number = sockrpc::WaitForTerminationSignal();
+  sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining (grace ",
+                                absl::FormatDuration(grace), ")"));
+  (*server)->Shutdown(grace);
+  sockrpc::LogInfo("stopped");
+  return 0;
+}

@@ -1,0 +1,58 @@
+// The RPC core as an object: the services, health checking and server
+// reflection on one listening port. main() and the in-process tests both use
+// it.
+#ifndef SOCKRPC_RPC_SERVER_SERVER_H_
+#define SOCKRPC_RPC_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rpc_server/square_service.h"
+#include "rpc_server/time_service.h"
+
+namespace sockrpc {
+
+struct RpcServerOptions {
+  std::string listen = "0.0.0.0:50051";  // port 0 picks a free port
+  SquareServiceImpl::Options square;
+  NamedTimeZone local_zone{"UTC", absl::UTCTimeZone()};
+  TimeServiceImpl::Clock clock = absl::Now;
+};
+
+class RpcServer {
+ public:
+  // Binds and starts serving. FAILED_PRECONDITION, naming the address, when
+  // it cannot listen there (in use, not local, malformed).
+  static absl::StatusOr<std::unique_ptr<RpcServer>> Start(RpcServerOptions options);
+
+  ~RpcServer();
+  RpcServer(const RpcServer&) = delete;
+  RpcServer& operator=(const RpcServer&) = delete;
+
+  // The address actually bound: the listen address with port 0 replaced.
+  const std::string& address() const { return address_; }
+  int port() const { return port_; }
+
+  // Drains: health turns NOT_SERVING, no new calls are accepted, and calls in
+  // flight may finish until `grace` has passed; then they are cancelled.
+  // Returns when the server has stopped. Safe to call more than once.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  RpcServer(RpcServerOptions options);
+
+  TimeServiceImpl time_service_;
+  SquareServiceImpl square_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_RPC_SERVER_SERVER_H_

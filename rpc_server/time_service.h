@@ -1,0 +1,38 @@
+// sockrpc.time.v1.TimeService: the current time as an instant and as ctime
+// text in a time zone.
+#ifndef SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
+#define SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "rpc_server/time_zones.h"
+#include "sockrpc/time/v1/time_service.grpc.pb.h"
+
+namespace sockrpc {
+
+class TimeServiceImpl final : public sockrpc::time::v1::TimeService::CallbackService {
+ public:
+  using Clock = std::function<absl::Time()>;
+
+  // `local_zone` answers requests that name no zone; `clock` is absl::Now
+  // except in tests.
+  explicit TimeServiceImpl(NamedTimeZone local_zone, Clock clock = absl::Now);
+
+  grpc::ServerUnaryReactor* Now(grpc::CallbackServerContext* context,
+                                const sockrpc::time::v1::NowRequest* request,
+                                sockrpc::time::v1::NowResponse* response) override;
+
+  // The logic of Now, apart from the RPC plumbing.
+  absl::Status FillNow(const sockrpc::time::v1::NowRequest& request,
+                       sockrpc::time::v1::NowResponse& response) const;
+
+ private:
+  NamedTimeZone local_zone_;
+  Clock clock_;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
