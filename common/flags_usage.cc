@@ -2,9 +2,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <vector>
 
+#include "absl/flags/internal/parse.h"
+#include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -43,7 +46,16 @@ void ParseFlagsOrExit(int argc, char** argv, absl::string_view program, absl::st
   config.version_string = [] { return std::string("sockrpc 0.1.0\n"); };
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(usage);
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  // Abseil's ParseCommandLine exits with status 1 after --help; a help request
+  // is a success, so the usage flags are handled here, on stdout, with exit 0.
+  const std::vector<char*> positional = absl::flags_internal::ParseCommandLineImpl(
+      argc, argv, absl::flags_internal::ArgvListAction::kRemoveParsedArgs,
+      absl::flags_internal::UsageFlagsAction::kIgnoreUsage,
+      absl::flags_internal::OnUndefinedFlag::kAbortIfUndefined);
+  if (absl::flags_internal::HandleUsageFlags(std::cout, usage) >= 0) {
+    std::cout.flush();
+    std::exit(0);
+  }
   if (positional.size() > 1) {
     ExitWithUsageError(absl::StrCat("unexpected argument \"", positional[1],
                                     "\" (this program takes only --flags; see --help)"));
