@@ -1,0 +1,92 @@
+"""Starting and stopping the project's real binaries for end-to-end tests.
+
+Every process is started on a free loopback port (port 0), its address is read
+back from its start-up log line, and it is always stopped: SIGTERM first, then
+SIGKILL after a bounded wait.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+LISTENING = re.compile(r"listening on (\S+):(\d+)")
+
+
+class Process:
+    """A running binary whose stderr is collected in the background."""
+
+    def __init__(self, argv, env=None, ready_pattern=LISTENING, ready_count=1, timeout=20):
+        self.argv = argv
+        self.lines = []
+        self._cond = threading.Condition()
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+        self._reader = threading.Thread(target=self._collect, daemon=True)
+        self._reader.start()
+        self.addresses = self.wait_for_matches(ready_pattern, ready_count, timeout)
+
+    def _collect(self):
+        for raw in self.proc.stderr:
+            with self._cond:
+                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_for_matches(self, pattern, count=1, timeout=20):
+        """Waits until `count` stderr lines match; returns the (host, port) pairs."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [m for m in map(pattern.search, self.lines) if m]
+                if len(found) >= count:
+                    return [(m.group(1), int(m.group(2))) if m.re.groups >= 2 else m.group(0)
+                            for m in found[:count]]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (self.proc.poll() is not None and not self._reader.is_alive()):
+                    raise RuntimeError(f"{self.argv[0]} not ready; stderr:\n" + "\n".join(self.lines))
+                self._cond.wait(min(remaining, 0.2))
+
+    def wait_for_line(self, pattern, timeout=20):
+        return self.wait_for_matches(re.compile(pattern), 1, timeout)[0]
+
+    @property
+    def target(self):
+        host, port = self.addresses[0]
+        return f"{host}:{port}"
+
+    def terminate(self, sig=signal.SIGTERM, timeout=20):
+        """Sends `sig` and waits for the exit; returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return code
+
+    def stderr_text(self):
+        with self._cond:
+            return "\n".join(self.lines)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.terminate(signal.SIGKILL)
+        else:
+            self._reader.join(timeout=5)
+
+
+def require_env(name):
+    value = os.environ.get(name)
+    if not value or not os.path.exists(value):
+        raise SystemExit(f"environment variable {name} must name an existing file, got {value!r}")
+    return value

@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""The real rpc_server binary, called as a user would: with buf curl, a
+reflection-based gRPC CLI like grpcurl, and no proto files at hand."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from processes import Process, require_env  # noqa: E402
+
+RPC_SERVER = require_env("RPC_SERVER")
+BUF = require_env("BUF")
+
+
+def buf_curl(target, method, data=None, extra=()):
+    """Runs `buf curl` with reflection; returns (exit code, stdout, stderr)."""
+    argv = [BUF, "curl", "--protocol", "grpc", "--http2-prior-knowledge", *extra]
+    if data is not None:
+        argv += ["-d", "@-"]
+    argv.append(f"http://{target}/{method}")
+    done = subprocess.run(argv, input=(data or "").encode(), capture_output=True, timeout=60)
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+def json_documents(text):
+    """buf curl prints one pretty JSON document per response message."""
+    decoder = json.JSONDecoder()
+    documents, position = [], 0
+    text = text.strip()
+    while position < len(text):
+        document, position = decoder.raw_decode(text, position)
+        documents.append(document)
+        while position < len(text) and text[position].isspace():
+            position += 1
+    return documents
+
+
+class RpcServerEndToEndTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Process([RPC_SERVER, "--listen=127.0.0.1:0"], env={"TZ": "Asia/Tokyo"})
+        cls.target = cls.server.target
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+
+    def call(self, method, data=None):
+        code, out, err = buf_curl(self.target, method, data)
+        self.assertEqual(code, 0, f"{method}: {err}")
+        return json_documents(out)
+
+    def test_reflection_lists_every_service(self):
+        code, out, err = buf_curl(self.target, "", extra=["--list-services"])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(sorted(out.split()), [
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1alpha.ServerReflection",
+            "sockrpc.square.v1.SquareService",
+            "sockrpc.time.v1.TimeService",
+        ])
+
+    def test_reflection_lists_every_method(self):
+        code, out, err = buf_curl(self.target, "", extra=["--list-methods"])
+        self.assertEqual(code, 0, err)
+        for method in ["sockrpc.time.v1.TimeService/Now",
+                       "sockrpc.square.v1.SquareService/Square",
+                       "sockrpc.square.v1.SquareService/SquareStream",
+                       "grpc.health.v1.Health/Check"]:
+            self.assertIn(method, out.split())
+
+    def test_square_with_a_plain_json_number(self):
+        [response] = self.call("sockrpc.square.v1.SquareService/Square", '{"value": 12}')
+        self.assertEqual(response, {"square": "144"})
+
+    def test_square_of_a_big_decimal(self):
+        n = -(7 ** 400)
+        [response] = self.call("sockrpc.square.v1.SquareService/Square",
+                               json.dumps({"decimal": str(n)}))
+        self.assertEqual(response, {"square": str(n * n)})
+
+    def test_square_past_the_digit_limit_is_out_of_range(self):
+        code, out, err = buf_curl(self.target, "sockrpc.square.v1.SquareService/Square",
+                                  json.dumps({"decimal": "9" * 4301}))
+        self.assertNotEqual(code, 0)
+        self.assertIn("out_of_range", out + err)
+        self.assertIn("4301 significant digits", out + err)
+
+    def test_square_of_malformed_text_is_invalid_argument(self):
+        code, out, err = buf_curl(self.target, "sockrpc.square.v1.SquareService/Square",
+                                  '{"decimal": "12abc"}')
+        self.assertNotEqual(code, 0)
+        self.assertIn("invalid_argument", out + err)
+        self.assertIn("12abc", out + err)
+
+    def test_square_stream_answers_every_message_in_order(self):
+        requests = [{"sequence": 1, "value": 3},
+                    {"sequence": 2, "decimal": "-123456789012345678901234567890"},
+                    {"sequence": 9, "value": "-9223372036854775808"}]
+        responses = self.call("sockrpc.square.v1.SquareService/SquareStream",
+                              "\n".join(json.dumps(r) for r in requests))
+        self.assertEqual(len(responses), 3)
+        for request, response in zip(requests, responses):
+            number = int(request.get("value", request.get("decimal")))
+            self.assertEqual(response["sequence"], str(request["sequence"]))  # int64 as string
+            self.assertEqual(response["square"], str(number * number))
+        self.assertEqual(responses[1]["decimal"], requests[1]["decimal"])
+
+    def test_now_defaults_to_the_servers_tz(self):
+        [response] = self.call("sockrpc.time.v1.TimeService/Now", "{}")
+        self.assertEqual(response["timeZone"], "Asia/Tokyo")
+        self.assert_ctime_matches_python(response, "Asia/Tokyo")
+
+    def test_now_in_a_requested_zone(self):
+        [response] = self.call("sockrpc.time.v1.TimeService/Now",
+                               '{"time_zone": "America/Los_Angeles"}')
+        self.assertEqual(response["timeZone"], "America/Los_Angeles")
+        self.assert_ctime_matches_python(response, "America/Los_Angeles")
+
+    def test_now_in_an_unknown_zone_is_invalid_argument_naming_it(self):
+        code, out, err = buf_curl(self.target, "sockrpc.time.v1.TimeService/Now",
+                                  '{"time_zone": "Moon/Tranquility"}')
+        self.assertNotEqual(code, 0)
+        self.assertIn("invalid_argument", out + err)
+        self.assertIn("Moon/Tranquility", out + err)
+
+    def test_health_reports_serving_per_service(self):
+        for service in ["", "sockrpc.time.v1.TimeService", "sockrpc.square.v1.SquareService"]:
+            [response] = self.call("grpc.health.v1.Health/Check",
+                                   json.dumps({"service": service}))
+            self.assertEqual(response, {"status": "SERVING"}, service)
+
+    def assert_ctime_matches_python(self, response, zone):
+        # RFC 3339 Timestamp -> seconds, then Python's own time.ctime in that zone.
+        seconds = subprocess.run(
+            ["/usr/bin/python3", "-c",
+             "import sys, datetime; t = sys.argv[1].replace('Z', '+00:00');"
+             "t = t[:19] + t[t.index('+', 19):] if '.' in t else t;"
+             "print(int(datetime.datetime.fromisoformat(t).timestamp()))", response["time"]],
+            capture_output=True, text=True, check=True).stdout.strip()
+        expected = subprocess.run(
+            ["/usr/bin/python3", "-c", "import sys, time; print(time.ctime(int(sys.argv[1])))",
+             seconds], capture_output=True, text=True, check=True, env={"TZ": zone}).stdout.strip()
+        self.assertEqual(response["ctime"], expected)
+        self.assertLess(abs(int(seconds) - time.time()), 10)
+
+
+class RpcServerProcessTest(unittest.TestCase):
+    """Start-up, flags and shutdown of the binary itself."""
+
+    def run_server(self, *args):
+        return subprocess.run([RPC_SERVER, *args], capture_output=True, text=True, timeout=30,
+                              stdin=subprocess.DEVNULL)
+
+    def test_help_lists_the_flags_and_exits_zero(self):
+        done = self.run_server("--help")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for flag in ["--listen", "--max_digits", "--shutdown_grace", "--stream_window"]:
+            self.assertIn(flag, done.stdout)
+
+    def test_unknown_flag_is_an_error(self):
+        done = self.run_server("--no_such_flag")
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("no_such_flag", done.stderr)
+
+    def test_out_of_range_flag_is_an_error(self):
+        done = self.run_server("--max_digits=0")
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("--max_digits", done.stderr)
+
+    def test_port_in_use_is_an_error_naming_the_address(self):
+        with Process([RPC_SERVER, "--listen=127.0.0.1:0"]) as first:
+            done = self.run_server(f"--listen={first.target}")
+            self.assertNotEqual(done.returncode, 0)
+            self.assertIn(f"cannot listen on {first.target}", done.stderr)
+            self.assertEqual(first.terminate(), 0)
+
+    def test_sigterm_drains_and_exits_zero(self):
+        server = Process([RPC_SERVER, "--listen=127.0.0.1:0", "--shutdown_grace=5s"])
+        with server:
+            [response] = json_documents(buf_curl(server.target,
+                                                 "sockrpc.square.v1.SquareService/Square",
+                                                 '{"value": 5}')[1])
+            self.assertEqual(response, {"square": "25"})
+            self.assertEqual(server.terminate(signal.SIGTERM), 0)
+        self.assertIn("draining", server.stderr_text())
+        self.assertIn("stopped", server.stderr_text())
+
+    def test_sigint_also_exits_zero(self):
+        server = Process([RPC_SERVER, "--listen=127.0.0.1:0"])
+        with server:
+            self.assertEqual(server.terminate(signal.SIGINT), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
