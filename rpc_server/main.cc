@@ -12,7 +12,7 @@
 #include "common/termination_signals.h"
 #include "rpc_server/server.h"
 #include "rpc_server/square_math.h"
-#include "rpc_server/time_zones.h"
+#include "common/time_zones.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
           "Address to serve gRPC on, host:port or [ipv6]:port; port 0 picks a free port.");

@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "rpc_server/time_zones.h"
+#include "common/time_zones.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
 
 namespace sockrpc {

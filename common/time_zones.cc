@@ -1,4 +1,4 @@
-#include "rpc_server/time_zones.h"
+#include "common/time_zones.h"
 
 #include <cstdlib>
 #include <filesystem>

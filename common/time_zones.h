@@ -1,6 +1,6 @@
 // Time zones by IANA name: the server's local zone, and zones clients ask for.
-#ifndef SOCKRPC_RPC_SERVER_TIME_ZONES_H_
-#define SOCKRPC_RPC_SERVER_TIME_ZONES_H_
+#ifndef SOCKRPC_COMMON_TIME_ZONES_H_
+#define SOCKRPC_COMMON_TIME_ZONES_H_
 
 #include <string>
 #include "absl/strings/string_view.h"
@@ -32,4 +32,4 @@ std::string LocalTimeZoneName();
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_RPC_SERVER_TIME_ZONES_H_
+#endif  // SOCKRPC_COMMON_TIME_ZONES_H_
