@@ -1,0 +1,75 @@
+// The legacy bridge as an object: the TIME and SQUARES listeners, a pool of
+// event loops (one thread each), the channel to the core, and the open
+// connections. main() and the tests both use it.
+#ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_H_
+#define SOCKRPC_LEGACY_BRIDGE_BRIDGE_H_
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "legacy_bridge/bridge_options.h"
+#include "legacy_bridge/connection_registry.h"
+#include "legacy_bridge/core_client.h"
+
+namespace sockrpc {
+
+class Bridge {
+ public:
+  // Binds both listeners and starts serving. FAILED_PRECONDITION naming the
+  // address when one cannot be bound; INVALID_ARGUMENT for a bad address.
+  static absl::StatusOr<std::unique_ptr<Bridge>> Start(BridgeOptions options);
+
+  ~Bridge();
+  Bridge(const Bridge&) = delete;
+  Bridge& operator=(const Bridge&) = delete;
+
+  // The addresses actually bound (port 0 replaced).
+  const std::string& time_address() const { return time_.address; }
+  const std::string& square_address() const { return square_.address; }
+  size_t open_connections() const { return registry_.size(); }
+
+  // Stops accepting, lets every connection answer what it received, waits up
+  // to `grace` for them to close, then stops. Safe to call more than once.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  enum class Protocol { kTime, kSquares };
+  struct Listener {
+    Protocol protocol;
+    std::optional<asio::ip::tcp::acceptor> acceptor;
+    std::string address;
+  };
+
+  explicit Bridge(BridgeOptions options);
+  absl::Status Listen(Listener& listener, const std::string& address);
+  void Accept(Listener& listener);
+  void Serve(Protocol protocol, asio::ip::tcp::socket socket);
+  template <typename ConnectionType>
+  void Open(asio::ip::tcp::socket socket);
+  asio::io_context& NextContext();
+
+  BridgeOptions options_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+  std::atomic<size_t> next_context_{0};
+  std::unique_ptr<CoreClient> core_;
+  ConnectionRegistry registry_;
+  Listener time_{Protocol::kTime, std::nullopt, {}};
+  Listener square_{Protocol::kSquares, std::nullopt, {}};
+  bool shut_down_ = false;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_BRIDGE_H_

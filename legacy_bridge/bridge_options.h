@@ -1,0 +1,35 @@
+// Everything a bridge is configured with; main.cc fills it from flags.
+#ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_OPTIONS_H_
+#define SOCKRPC_LEGACY_BRIDGE_BRIDGE_OPTIONS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace sockrpc {
+
+struct BridgeOptions {
+  std::string time_listen = "0.0.0.0:9999";
+  std::string square_listen = "0.0.0.0:50007";
+  std::string target = "localhost:50051";  // any gRPC target URI
+  std::string time_zone;                    // IANA name the TIME line is formatted in
+  std::chrono::milliseconds deadline{2000};  // per core call / per answer
+  size_t max_message_bytes = 4096;
+  // Once a SQUARES client has used newlines, how long an unterminated message
+  // waits for more bytes before the client is taken to be waiting for its
+  // answer. Clients that never send newlines (the original) never wait.
+  std::chrono::milliseconds line_pause{10};
+  size_t max_pending_replies = 128;
+  std::chrono::milliseconds handshake_timeout{60'000};
+  std::chrono::milliseconds idle_timeout{300'000};
+  size_t max_connections = 20'000;
+  size_t threads = 0;  // 0: one per core
+  bool verbose = false;
+  // How long a closing connection waits for the client to close before the
+  // socket is closed regardless.
+  std::chrono::milliseconds close_linger{2000};
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_BRIDGE_OPTIONS_H_

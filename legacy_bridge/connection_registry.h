@@ -1,0 +1,43 @@
+// The connections a bridge has open: counted for --max_connections, and told
+// to drain when the bridge shuts down.
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTION_REGISTRY_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTION_REGISTRY_H_
+
+#include <cstddef>
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace sockrpc {
+
+// A connection as the registry sees it.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Stop reading, answer what was received, then close. Called on any
+  // thread; implementations hand it to their own executor.
+  virtual void Drain() = 0;
+};
+
+class ConnectionRegistry {
+ public:
+  // Adds a connection unless `limit` are open already.
+  bool TryAdd(Connection* connection, const std::weak_ptr<Connection>& handle, size_t limit);
+  void Remove(Connection* connection);
+  size_t size() const;
+
+  // Asks every open connection to drain, then waits until all have closed or
+  // `grace` has passed. Returns how many were still open.
+  size_t DrainAll(absl::Duration grace);
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<Connection*, std::weak_ptr<Connection>> open_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTION_REGISTRY_H_

@@ -1,0 +1,154 @@
+// legacy_bridge: the original TIME and SQUARES byte protocols on their
+// original ports, every request forwarded to the RPC core over gRPC.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/flags_usage.h"
+#include "common/log.h"
+#include "common/termination_signals.h"
+#include "common/time_zones.h"
+#include "legacy_bridge/bridge.h"
+
+ABSL_FLAG(std::string, time_listen, "0.0.0.0:9999", "Address of the TIME protocol, host:port.");
+ABSL_FLAG(std::string, square_listen, "0.0.0.0:50007",
+          "Address of the SQUARES protocol, host:port.");
+ABSL_FLAG(std::string, target, "localhost:50051",
+          "The RPC core: any gRPC target URI (host:port, dns:///host:port, "
+          "ipv4:127.0.0.1:50051,127.0.0.1:50052, unix:/path).");
+ABSL_FLAG(std::string, time_zone, "",
+          "IANA time zone the TIME line is formatted in; empty: the bridge's local zone "
+          "(TZ, else /etc/localtime), as the original server did.");
+ABSL_FLAG(absl::Duration, deadline, absl::Seconds(2),
+          "How long the core may take to answer a call (TIME) or a message (SQUARES) before "
+          "the client gets an ERROR line.");
+ABSL_FLAG(int64_t, max_message_bytes, 4096,
+          "Longest SQUARES message, newline excluded (1024..1048576). Longer: an ERROR line and "
+          "the connection closes.");
+ABSL_FLAG(absl::Duration, line_pause, absl::Milliseconds(10),
+          "Once a SQUARES client has ended a message with a newline, how long an unterminated "
+          "message waits for more bytes before it is answered. A client that never sends "
+          "newlines, like the original, is answered as soon as the answer is ready.");
+ABSL_FLAG(int64_t, max_pending_replies, 128,
+          "SQUARES messages one connection may have awaiting answers before the bridge stops "
+          "reading from it (1..65536).");
+ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(60),
+          "How long a SQUARES client may take to send its first message.");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(300),
+          "How long a SQUARES connection may stay silent before it is closed with an ERROR line.");
+ABSL_FLAG(int64_t, max_connections, 15000,
+          "Connections open at once, both protocols together; past it a client gets an ERROR "
+          "line and is closed.");
+ABSL_FLAG(int64_t, threads, 0, "Event-loop threads; 0: one per core.");
+ABSL_FLAG(bool, verbose, false,
+          "Log a line per connection (peer, protocol, messages, outcome, duration). Errors are "
+          "always logged.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGINT/SIGTERM, how long connections may take to answer what they received.");
+
+namespace {
+
+std::chrono::milliseconds ToMilliseconds(absl::Duration duration) {
+  return std::chrono::milliseconds(absl::ToInt64Milliseconds(duration));
+}
+
+int64_t FlagInRange(const char* name, int64_t value, int64_t low, int64_t high) {
+  if (value < low || value > high) {
+    sockrpc::ExitWithUsageError(
+        absl::StrCat("--", name, " must be from ", low, " to ", high, ", got ", value));
+  }
+  return value;
+}
+
+absl::Duration PositiveDuration(const char* name, absl::Duration value) {
+  if (value <= absl::ZeroDuration()) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be positive"));
+  }
+  return value;
+}
+
+sockrpc::BridgeOptions OptionsFromFlags() {
+  sockrpc::BridgeOptions options;
+  options.time_listen = absl::GetFlag(FLAGS_time_listen);
+  options.square_listen = absl::GetFlag(FLAGS_square_listen);
+  options.target = absl::GetFlag(FLAGS_target);
+  if (options.target.empty()) sockrpc::ExitWithUsageError("--target must not be empty");
+  options.time_zone = absl::GetFlag(FLAGS_time_zone);
+  if (options.time_zone.empty()) options.time_zone = sockrpc::LocalTimeZoneName();
+  if (absl::StatusOr<sockrpc::NamedTimeZone> zone = sockrpc::LoadNamedTimeZone(options.time_zone);
+      !zone.ok()) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--time_zone: ", zone.status().message()));
+  }
+  options.deadline = ToMilliseconds(PositiveDuration("deadline", absl::GetFlag(FLAGS_deadline)));
+  options.max_message_bytes = static_cast<size_t>(
+      FlagInRange("max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes), 1024, 1 << 20));
+  options.line_pause = ToMilliseconds(absl::GetFlag(FLAGS_line_pause));
+  if (options.line_pause.count() < 0) sockrpc::ExitWithUsageError("--line_pause must not be negative");
+  options.max_pending_replies = static_cast<size_t>(
+      FlagInRange("max_pending_replies", absl::GetFlag(FLAGS_max_pending_replies), 1, 65536));
+  options.handshake_timeout = ToMilliseconds(
+      PositiveDuration("handshake_timeout", absl::GetFlag(FLAGS_handshake_timeout)));
+  options.idle_timeout =
+      ToMilliseconds(PositiveDuration("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)));
+  options.max_connections = static_cast<size_t>(
+      FlagInRange("max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
+  options.threads =
+      static_cast<size_t>(FlagInRange("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
+  options.verbose = absl::GetFlag(FLAGS_verbose);
+  PositiveDuration("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
+  return options;
+}
+
+// Each connection is a file descriptor: raise the soft limit as far as allowed.
+void RaiseFileLimit(size_t max_connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+  // Listeners, the gRPC channel and some slack besides the connections.
+  if (limit.rlim_cur < max_connections + 64) {
+    sockrpc::LogWarning(absl::StrCat("the file descriptor limit (", limit.rlim_cur,
+                                     ") is below --max_connections (", max_connections,
+                                     "); accepts will fail before that limit"));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sockrpc::BlockTerminationSignals();
+  sockrpc::ParseFlagsOrExit(
+      argc, argv, "legacy_bridge",
+      "Serves the legacy TIME (port 9999) and SQUARES (port 50007) byte protocols and forwards "
+      "every request to the RPC core over gRPC.\n\nUsage: legacy_bridge [--time_listen=host:port] "
+      "[--square_listen=host:port] [--target=grpc-target] [flags]",
+      "legacy_bridge/");
+  sockrpc::BridgeOptions options = OptionsFromFlags();
+  RaiseFileLimit(options.max_connections);
+  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+  const std::string target = options.target;
+  const std::string zone = options.time_zone;
+
+  absl::StatusOr<std::unique_ptr<sockrpc::Bridge>> bridge =
+      sockrpc::Bridge::Start(std::move(options));
+  if (!bridge.ok()) {
+    sockrpc::LogError(std::string(bridge.status().message()));
+    return 1;
+  }
+  sockrpc::LogInfo(absl::StrCat("TIME listening on ", (*bridge)->time_address(),
+                                ", SQUARES listening on ", (*bridge)->square_address(),
+                                ", core at ", target, " (TIME zone ", zone, ")"));
+
+  const int signal_number = sockrpc::WaitForTerminationSignal();
+  sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining ",
+                                (*bridge)->open_connections(), " connection(s) (grace ",
+                                absl::FormatDuration(grace), ")"));
+  (*bridge)->Shutdown(grace);
+  sockrpc::LogInfo("stopped");
+  return 0;
+}

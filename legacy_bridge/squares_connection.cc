@@ -1,0 +1,271 @@
+#include "legacy_bridge/squares_connection.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/log.h"
+#include "legacy_bridge/socket_closer.h"
+
+namespace sockrpc {
+namespace {
+
+// Replies produced but not yet taken by the client before the connection
+// stops reading: a client that never reads cannot grow the bridge's memory.
+constexpr size_t kMaxUnsentBytes = 64 * 1024;
+// Reads per readiness event, so one busy client cannot starve the others.
+constexpr int kMaxReadsPerWake = 8;
+
+double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+}  // namespace
+
+SquaresConnection::SquaresConnection(asio::ip::tcp::socket socket, std::string peer,
+                                     CoreClient& core, const BridgeOptions& options,
+                                     ConnectionRegistry& registry)
+    : socket_(std::move(socket)),
+      peer_(std::move(peer)),
+      core_(core),
+      options_(options),
+      registry_(registry),
+      session_(SquaresSession::Options{options.max_message_bytes, options.max_pending_replies}),
+      timer_(socket_.get_executor()) {}
+
+SquaresConnection::~SquaresConnection() { registry_.Remove(this); }
+
+void SquaresConnection::Start() {
+  asio::error_code ignored;
+  socket_.non_blocking(true, ignored);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  ScheduleTimer();
+  WaitForInput();
+}
+
+void SquaresConnection::Drain() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (self->finished_) return;
+    self->outcome_ = "bridge shutting down";
+    self->session_.OnClientEof();  // what was received is answered; nothing more is read
+    self->Pump();
+  });
+}
+
+void SquaresConnection::WaitForInput() {
+  if (waiting_for_input_ || finished_ || !session_.WantsInput() ||
+      unsent_bytes() >= kMaxUnsentBytes) {
+    return;
+  }
+  waiting_for_input_ = true;
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const asio::error_code& error) {
+                       self->waiting_for_input_ = false;
+                       if (self->finished_) return;
+                       if (error) {
+                         self->outcome_ = "connection error";
+                         return self->Finish("connection error");
+                       }
+                       self->ReadAvailable();
+                     });
+}
+
+void SquaresConnection::ReadAvailable() {
+  const asio::mutable_buffer buffer = ThreadReadBuffer();
+  bool drained = false;
+  for (int i = 0; i < kMaxReadsPerWake && session_.WantsInput() && unsent_bytes() < kMaxUnsentBytes;
+       ++i) {
+    asio::error_code error;
+    const size_t bytes = socket_.read_some(buffer, error);
+    if (error == asio::error::would_block || error == asio::error::try_again) {
+      drained = true;
+      break;
+    }
+    if (error == asio::error::eof) {
+      session_.OnClientEof();
+      break;
+    }
+    if (error) return Finish("connection reset");
+    last_activity_ = last_read_ = Clock::now();
+    session_.OnClientBytes(absl::string_view(static_cast<const char*>(buffer.data()), bytes));
+    if (bytes < buffer.size()) {
+      asio::error_code ignored;
+      if (socket_.available(ignored) == 0) {
+        drained = true;
+        break;
+      }
+    }
+  }
+  // Nothing more from the client for now: it may be waiting for an answer.
+  if (drained && session_.has_partial()) {
+    if (session_.uses_newlines()) {
+      idle_check_pending_ = true;  // OnTimer calls OnClientIdle after the quiet period
+    } else {
+      session_.OnClientIdle();
+    }
+  }
+  Pump();
+}
+
+void SquaresConnection::Pump() {
+  if (finished_) return;
+  SendRequests();
+  pending_output_ += session_.TakeOutput();
+  Write();
+  if (session_.Done() && unsent_bytes() == 0) return Finish(outcome_);
+  ScheduleTimer();
+  WaitForInput();
+}
+
+void SquaresConnection::SendRequests() {
+  const std::vector<CoreRequest> requests = session_.TakeCoreRequests();
+  if (requests.empty()) return;
+  last_core_progress_ = Clock::now();
+  if (stream_ == nullptr) {
+    const uint64_t id = ++stream_id_;
+    const std::weak_ptr<SquaresConnection> weak = weak_from_this();
+    const asio::any_io_executor executor = socket_.get_executor();
+    stream_ = core_.OpenSquareStream(SquareStreamCall::Callbacks{
+        .on_answer =
+            [weak, executor, id](uint64_t sequence, std::string square) {
+              if (auto self = weak.lock()) {
+                asio::post(executor, [self, id, sequence, square = std::move(square)]() mutable {
+                  self->OnCoreAnswer(id, sequence, std::move(square));
+                });
+              }
+            },
+        .on_done =
+            [weak, executor, id](absl::Status status) {
+              if (auto self = weak.lock()) {
+                asio::post(executor, [self, id, status = std::move(status)] {
+                  self->OnCoreDone(id, status);
+                });
+              }
+            },
+    });
+  }
+  for (const CoreRequest& request : requests) stream_->Send(request);
+}
+
+void SquaresConnection::Write() {
+  if (writing_ || pending_output_.empty() || finished_) return;
+  std::swap(writing_output_, pending_output_);
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(writing_output_),
+                    [self = shared_from_this()](const asio::error_code& error, size_t) {
+                      self->writing_ = false;
+                      self->writing_output_.clear();
+                      if (self->finished_) return;
+                      if (error) return self->Finish("connection reset");
+                      self->last_activity_ = Clock::now();
+                      self->Pump();
+                    });
+}
+
+void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square) {
+  if (finished_ || stream_id != stream_id_) return;
+  last_core_progress_ = Clock::now();
+  asio::error_code ignored;
+  const bool client_sent_more = socket_.available(ignored) > 0;
+  session_.OnCoreAnswer(sequence, std::move(square), client_sent_more);
+  Pump();
+}
+
+void SquaresConnection::OnCoreDone(uint64_t stream_id, absl::Status status) {
+  if (finished_ || stream_id != stream_id_) return;
+  stream_.reset();
+  if (session_.AwaitingCore()) {
+    if (status.ok()) status = absl::InternalError("the service ended the stream early");
+    LogError(absl::StrCat("SQUARES ", peer_, ": core call failed: ", status.ToString()));
+    session_.OnCoreFailure(status);
+  }
+  Pump();
+}
+
+void SquaresConnection::AbandonStream() {
+  if (stream_ != nullptr) stream_->Cancel();
+  stream_.reset();
+  ++stream_id_;  // whatever the old call still reports is ignored
+}
+
+void SquaresConnection::ScheduleTimer() {
+  Clock::time_point next = Clock::time_point::max();
+  if (!session_.greeted()) next = std::min(next, started_ + options_.handshake_timeout);
+  if (idle_check_pending_) next = std::min(next, last_read_ + options_.line_pause);
+  if (session_.AwaitingCore()) {
+    next = std::min(next, last_core_progress_ + options_.deadline);
+  } else if (unsent_bytes() == 0) {
+    next = std::min(next, last_activity_ + options_.idle_timeout);
+  }
+  if (next >= timer_expiry_) return;  // an earlier wake-up is armed; it re-checks then
+  timer_expiry_ = next;
+  timer_.expires_at(next);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& error) {
+    if (error || self->finished_) return;
+    self->timer_expiry_ = Clock::time_point::max();
+    self->OnTimer();
+  });
+}
+
+void SquaresConnection::OnTimer() {
+  const Clock::time_point now = Clock::now();
+  if (idle_check_pending_ && now - last_read_ >= options_.line_pause) {
+    idle_check_pending_ = false;
+    asio::error_code ignored;
+    if (socket_.available(ignored) == 0) session_.OnClientIdle();
+  }
+  if (!session_.greeted() && now - started_ >= options_.handshake_timeout) {
+    outcome_ = "handshake timeout";
+    session_.Abort(absl::StrFormat("no handshake within %dms", options_.handshake_timeout.count()));
+  } else if (session_.AwaitingCore() && now - last_core_progress_ >= options_.deadline) {
+    LogError(absl::StrCat("SQUARES ", peer_, ": no answer from the core within ",
+                          options_.deadline.count(), "ms"));
+    AbandonStream();
+    session_.OnCoreFailure(absl::DeadlineExceededError(
+        absl::StrFormat("no answer within %dms", options_.deadline.count())));
+  } else if (!session_.AwaitingCore() && unsent_bytes() == 0 &&
+             now - last_activity_ >= options_.idle_timeout) {
+    outcome_ = "idle timeout";
+    session_.Abort(absl::StrFormat("idle for %dms", options_.idle_timeout.count()));
+  }
+  Pump();
+}
+
+void SquaresConnection::Finish(const char* outcome) {
+  if (finished_) return;
+  finished_ = true;
+  outcome_ = outcome;
+  asio::error_code ignored;
+  timer_.cancel();
+  if (stream_ != nullptr) {
+    if (session_.AwaitingCore()) {
+      stream_->Cancel();
+    } else {
+      stream_->Close();
+    }
+    stream_.reset();
+  }
+  ++stream_id_;
+  registry_.Remove(this);
+  const absl::string_view reason =
+      session_.close_reason().empty() ? absl::string_view(outcome) : session_.close_reason();
+  const bool clean = reason == "client closed" || reason == "bridge shutting down";
+  if (options_.verbose || !clean) {
+    LogInfo(absl::StrFormat("SQUARES peer=%s messages=%d errors=%d outcome=\"%s\" duration=%.1fms",
+                            peer_, session_.messages(), session_.errors(), reason,
+                            MillisecondsSince(started_)));
+  }
+  socket_.cancel(ignored);
+  if (reason == "connection reset" || reason == "connection error") {
+    socket_.close(ignored);
+  } else {
+    CloseAfterDraining(std::move(socket_), options_.close_linger);
+  }
+}
+
+}  // namespace sockrpc

@@ -1,0 +1,78 @@
+// The I/O shell of one SQUARES connection: socket reads and writes, the
+// SquareStream call to the core, and the timers. The protocol itself is
+// SquaresSession; this class only feeds it events and carries out its
+// requests. Everything runs on the connection's executor (one thread).
+#ifndef SOCKRPC_LEGACY_BRIDGE_SQUARES_CONNECTION_H_
+#define SOCKRPC_LEGACY_BRIDGE_SQUARES_CONNECTION_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "legacy_bridge/bridge_options.h"
+#include "legacy_bridge/connection_registry.h"
+#include "legacy_bridge/core_client.h"
+#include "legacy_bridge/squares_session.h"
+
+namespace sockrpc {
+
+class SquaresConnection final : public Connection,
+                                public std::enable_shared_from_this<SquaresConnection> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  SquaresConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
+                    const BridgeOptions& options, ConnectionRegistry& registry);
+  ~SquaresConnection() override;
+
+  void Start();
+  void Drain() override;
+
+ private:
+  void WaitForInput();
+  void ReadAvailable();
+  void Pump();
+  void SendRequests();
+  void Write();
+  void OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square);
+  void OnCoreDone(uint64_t stream_id, absl::Status status);
+  void AbandonStream();
+  void ScheduleTimer();
+  void OnTimer();
+  void Finish(const char* outcome);
+  size_t unsent_bytes() const { return pending_output_.size() + writing_output_.size(); }
+
+  asio::ip::tcp::socket socket_;
+  const std::string peer_;
+  CoreClient& core_;
+  const BridgeOptions& options_;
+  ConnectionRegistry& registry_;
+  SquaresSession session_;
+  asio::steady_timer timer_;
+
+  std::shared_ptr<SquareStreamCall> stream_;
+  uint64_t stream_id_ = 0;  // answers from older streams are ignored
+
+  std::string pending_output_;  // produced, not yet handed to the socket
+  std::string writing_output_;  // being written
+  bool waiting_for_input_ = false;
+  // A partial message awaits the quiet period before OnClientIdle.
+  bool idle_check_pending_ = false;
+  bool writing_ = false;
+  bool finished_ = false;
+  const char* outcome_ = "client closed";
+
+  const Clock::time_point started_ = Clock::now();
+  Clock::time_point last_activity_ = started_;
+  Clock::time_point last_read_ = started_;
+  Clock::time_point last_core_progress_ = started_;
+  Clock::time_point timer_expiry_ = Clock::time_point::max();
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_SQUARES_CONNECTION_H_

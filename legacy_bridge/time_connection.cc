@@ -1,0 +1,90 @@
+#include "legacy_bridge/time_connection.h"
+
+#include <utility>
+
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/log.h"
+#include "legacy_bridge/socket_closer.h"
+#include "legacy_bridge/squares_session.h"
+
+namespace sockrpc {
+
+std::string TimeReply(const absl::StatusOr<std::string>& ctime) {
+  if (ctime.ok()) return absl::StrCat(*ctime, "\n");
+  return ErrorLine(CoreErrorText(ctime.status()));
+}
+
+TimeConnection::TimeConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
+                               const BridgeOptions& options, ConnectionRegistry& registry)
+    : socket_(std::move(socket)),
+      peer_(std::move(peer)),
+      core_(core),
+      options_(options),
+      registry_(registry) {}
+
+TimeConnection::~TimeConnection() { registry_.Remove(this); }
+
+void TimeConnection::Start() {
+  asio::error_code ignored;
+  socket_.non_blocking(true, ignored);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // The call holds the connection: nothing else may while the client is
+  // silent, and the call ends within the deadline.
+  const asio::any_io_executor executor = socket_.get_executor();
+  core_.Now(options_.time_zone,
+            [self = shared_from_this(), executor](absl::StatusOr<std::string> ctime) {
+              asio::post(executor, [self, ctime = std::move(ctime)]() mutable {
+                self->OnAnswer(std::move(ctime));
+              });
+            });
+  DiscardInput();
+}
+
+void TimeConnection::DiscardInput() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const asio::error_code& error) {
+                       if (error || self->finished_) return;
+                       asio::error_code read_error;
+                       for (int i = 0; i < 8 && !read_error; ++i) {
+                         self->socket_.read_some(ThreadReadBuffer(), read_error);
+                       }
+                       // Keep reading until the client's EOF; the answer comes regardless.
+                       if (!read_error || read_error == asio::error::would_block) {
+                         self->DiscardInput();
+                       }
+                     });
+}
+
+void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
+  if (finished_) return;
+  if (!ctime.ok()) {
+    failed_ = true;
+    LogError(absl::StrCat("TIME ", peer_, ": core call failed: ", ctime.status().ToString()));
+  }
+  reply_ = TimeReply(ctime);
+  asio::async_write(socket_, asio::buffer(reply_),
+                    [self = shared_from_this()](const asio::error_code& error, size_t) {
+                      self->Finish(error ? "connection reset" : "answered");
+                    });
+}
+
+void TimeConnection::Finish(const char* outcome) {
+  if (finished_) return;
+  finished_ = true;
+  registry_.Remove(this);
+  if (options_.verbose || failed_) {
+    LogInfo(absl::StrFormat(
+        "TIME peer=%s outcome=\"%s\" duration=%.1fms", peer_, failed_ ? "core error" : outcome,
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+            .count()));
+  }
+  asio::error_code ignored;
+  socket_.cancel(ignored);
+  CloseAfterDraining(std::move(socket_), options_.close_linger);
+}
+
+}  // namespace sockrpc

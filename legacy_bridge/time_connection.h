@@ -1,0 +1,52 @@
+// The I/O shell of one TIME connection: one TimeService.Now call, then the
+// ctime line (or an ERROR line) and a clean close. What the client sends is
+// read and discarded, so that closing never resets the connection.
+#ifndef SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
+#define SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <asio/ip/tcp.hpp>
+
+#include "absl/status/statusor.h"
+#include "legacy_bridge/bridge_options.h"
+#include "legacy_bridge/connection_registry.h"
+#include "legacy_bridge/core_client.h"
+
+namespace sockrpc {
+
+// The bytes a TIME client gets: "<ctime>\n", or an ERROR line if the core failed.
+std::string TimeReply(const absl::StatusOr<std::string>& ctime);
+
+class TimeConnection final : public Connection,
+                             public std::enable_shared_from_this<TimeConnection> {
+ public:
+  TimeConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
+                 const BridgeOptions& options, ConnectionRegistry& registry);
+  ~TimeConnection() override;
+
+  void Start();
+  // The answer is already on its way (the call has a deadline): nothing to do.
+  void Drain() override {}
+
+ private:
+  void DiscardInput();
+  void OnAnswer(absl::StatusOr<std::string> ctime);
+  void Finish(const char* outcome);
+
+  asio::ip::tcp::socket socket_;
+  const std::string peer_;
+  CoreClient& core_;
+  const BridgeOptions& options_;
+  ConnectionRegistry& registry_;
+  std::string reply_;
+  bool finished_ = false;
+  bool failed_ = false;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
