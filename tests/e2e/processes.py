@@ -44,12 +44,20 @@ class Process:
             while True:
                 found = [m for m in map(pattern.search, self.lines) if m]
                 if len(found) >= count:
-                    return [(m.group(1), int(m.group(2))) if m.re.groups >= 2 else m.group(0)
-                            for m in found[:count]]
+                    return [self._addresses(m) for m in found[:count]]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or (self.proc.poll() is not None and not self._reader.is_alive()):
                     raise RuntimeError(f"{self.argv[0]} not ready; stderr:\n" + "\n".join(self.lines))
                 self._cond.wait(min(remaining, 0.2))
+
+    @staticmethod
+    def _addresses(match):
+        """(host, port) pairs from a match whose groups alternate host, port."""
+        groups = match.groups()
+        if len(groups) < 2:
+            return match.group(0)
+        pairs = [(groups[i], int(groups[i + 1])) for i in range(0, len(groups) - 1, 2)]
+        return pairs[0] if len(pairs) == 1 else pairs
 
     def wait_for_line(self, pattern, timeout=20):
         return self.wait_for_matches(re.compile(pattern), 1, timeout)[0]
@@ -69,6 +77,7 @@ class Process:
             self.proc.kill()
             code = self.proc.wait(timeout=timeout)
         self._reader.join(timeout=5)
+        self.proc.stderr.close()
         return code
 
     def stderr_text(self):
@@ -83,6 +92,33 @@ class Process:
             self.terminate(signal.SIGKILL)
         else:
             self._reader.join(timeout=5)
+            self.proc.stderr.close()
+
+
+BRIDGE_LISTENING = re.compile(
+    r"TIME listening on ([^\s,]+):(\d+), SQUARES listening on ([^\s,]+):(\d+)")
+
+
+def start_core(rpc_server, port=0, extra=(), env=None):
+    """rpc_server on loopback; .target is its host:port."""
+    return Process([rpc_server, f"--listen=127.0.0.1:{port}", *extra], env=env)
+
+
+def start_bridge(bridge, core_target, extra=(), env=None):
+    """legacy_bridge on free loopback ports; .time and .square are (host, port)."""
+    process = Process([bridge, "--time_listen=127.0.0.1:0", "--square_listen=127.0.0.1:0",
+                       f"--target={core_target}", *extra],
+                      env=env, ready_pattern=BRIDGE_LISTENING)
+    process.time, process.square = process.addresses[0]
+    return process
+
+
+def free_port():
+    """A loopback port that was free a moment ago (for a server restarted on it)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def require_env(name):

@@ -1,0 +1,409 @@
+#!/usr/bin/python3
+"""The real legacy_bridge in front of the real rpc_server, used as legacy
+users use it: `nc`, and a client that talks exactly like the original one.
+These tests cover the legacy protocols on their own; the conformance kit in
+../shared runs in addition where it is present (run_legacy_kit.py)."""
+
+import os
+import random
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from legacy_client import CTIME_LINE, ERROR_LINE, GREETING, LegacyConnection  # noqa: E402
+from processes import free_port, require_env, start_bridge, start_core  # noqa: E402
+
+sys.set_int_max_str_digits(0)
+RPC_SERVER = require_env("RPC_SERVER")
+BRIDGE = require_env("LEGACY_BRIDGE")
+UTC = {"TZ": "UTC"}
+
+
+def square_reply(text):
+    return str(int(text) ** 2).encode()
+
+
+class BridgeTestCase(unittest.TestCase):
+    """One core and one bridge for the whole class."""
+
+    bridge_flags = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.core = start_core(RPC_SERVER, env=UTC)
+        cls.bridge = start_bridge(BRIDGE, cls.core.target, extra=cls.bridge_flags, env=UTC)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.bridge.terminate()
+        cls.core.terminate()
+
+    def squares(self):
+        return LegacyConnection(self.bridge.square)
+
+    def handshaken(self):
+        connection = self.squares()
+        connection.send(b"Hi there!\n")
+        self.assertEqual(connection.read_exact(len(GREETING)), GREETING)
+        return connection
+
+    def nc(self, port, data, *flags):
+        done = subprocess.run(["nc", *flags, "127.0.0.1", str(port)], input=data,
+                              capture_output=True, timeout=30)
+        return done.stdout
+
+
+class NetcatTest(BridgeTestCase):
+    """`nc` (netcat-openbsd) as users type it."""
+
+    def test_time_with_nc(self):
+        before = time.time()
+        line = self.nc(self.bridge.time[1], b"")
+        self.assertRegex(line, CTIME_LINE)
+        expected = [time.strftime("%a %b %e %H:%M:%S %Y", time.gmtime(t)).encode() + b"\n"
+                    for t in range(int(before) - 1, int(time.time()) + 2)]
+        self.assertIn(line, expected)
+
+    def test_squares_half_close_with_nc_n(self):
+        self.assertEqual(self.nc(self.bridge.square[1], b"Hi there!\n5\n", "-N"),
+                         GREETING + b"25")
+
+    def test_scripted_session_with_lines(self):
+        script = b"Hi there!\n5\n-12\n1_000\nabc\n  7  \n"
+        out = self.nc(self.bridge.square[1], script, "-N")
+        self.assertTrue(out.startswith(GREETING + b"25" + b"144" + b"1000000"), out)
+        rest = out[len(GREETING + b"251441000000"):]
+        self.assertEqual(rest, b"ERROR invalid literal for int() with base 10: b'abc'\n49")
+
+    def test_last_message_without_newline_is_answered_on_half_close(self):
+        self.assertEqual(self.nc(self.bridge.square[1], b"Hi there!\n6", "-N"), GREETING + b"36")
+
+
+class OriginalClientTest(BridgeTestCase):
+    """Exactly the seed's client: no delimiters, lockstep, 0..99, Nagle left on."""
+
+    def test_original_client_gets_every_answer(self):
+        with LegacyConnection(self.bridge.square, nodelay=False) as client:
+            client.send(b"Hi there!")
+            self.assertEqual(client.read_exact(len(GREETING)), GREETING)
+            for i in range(100):
+                client.send(str(i).encode())
+                expected = str(i * i).encode()
+                self.assertEqual(client.read_exact(len(expected)), expected, i)
+            self.assertTrue(client.quiet_for(0.2))
+
+    def test_many_original_clients_at_once(self):
+        clients = [LegacyConnection(self.bridge.square, nodelay=False) for _ in range(50)]
+        try:
+            for client in clients:
+                client.send(b"Hi there!")
+            for client in clients:
+                self.assertEqual(client.read_exact(len(GREETING)), GREETING)
+            for i in range(20):
+                for n, client in enumerate(clients):
+                    client.send(str(i * 1000 + n).encode())
+                for n, client in enumerate(clients):
+                    expected = str((i * 1000 + n) ** 2).encode()
+                    self.assertEqual(client.read_exact(len(expected)), expected)
+        finally:
+            for client in clients:
+                client.close()
+
+
+class ProtocolTest(BridgeTestCase):
+    """The rules of the spec, each as a session."""
+
+    def test_pipelined_lines_in_one_write_are_answered_in_order(self):
+        with self.handshaken() as c:
+            c.send(b"1\n2\n3\n")
+            self.assertEqual(c.read_exact(3), b"149")
+
+    def test_errors_keep_their_place_among_pipelined_answers(self):
+        with self.handshaken() as c:
+            c.send(b"2\nx\n3\n")
+            self.assertEqual(c.read_exact(1), b"4")
+            self.assertEqual(c.read_line(), b"ERROR invalid literal for int() with base 10: b'x'\n")
+            self.assertEqual(c.read_exact(1), b"9")
+
+    def test_line_split_over_writes_is_one_message(self):
+        with self.handshaken() as c:
+            c.send(b"12")
+            c.send(b"34\n")
+            self.assertEqual(c.read_exact(7), b"1522756")
+            self.assertTrue(c.quiet_for(0.1))
+
+    def test_python_int_syntax(self):
+        accepted = [b" 5", b"5 ", b"\t6\t", b"\x0b7\x0c", b"+8", b"-9", b"007", b"1_000",
+                    b"0_1", b"5\r", b"-0"]
+        with self.handshaken() as c:
+            for message in accepted:
+                c.send(message + b"\n")
+                expected = square_reply(message.decode())
+                self.assertEqual(c.read_exact(len(expected)), expected, message)
+
+    def test_rejected_literals_get_one_error_line_each(self):
+        rejected = [b"", b"   ", b"1 2", b"1__0", b"_1", b"1_", b"-_1", b"--1", b"0x10",
+                    b"1.0", b"1e3", b"5\x00", b"\x1c5", "\u0663".encode(), b"\xa05", b"\xff"]
+        with self.handshaken() as c:
+            for message in rejected:
+                c.send(message + b"\n")
+                line = c.read_line()
+                self.assertRegex(line, ERROR_LINE, message)
+                self.assertIn(b"invalid literal for int() with base 10", line)
+            c.send(b"3\n")
+            self.assertEqual(c.read_exact(1), b"9")
+
+    def test_big_numbers_are_exact(self):
+        rng = random.Random(5)
+        with self.handshaken() as c:
+            for digits in (30, 300, 1000, 4000):
+                number = "-" + "".join(rng.choice("0123456789") for _ in range(digits))
+                c.send(number.encode() + b"\n")
+                expected = square_reply(number)
+                self.assertEqual(c.read_exact(len(expected)), expected, digits)
+
+    def test_first_message_is_greeted_whatever_it_holds(self):
+        with self.squares() as c:
+            c.send(b"anything at all\n")
+            self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+            c.send(b"4\n")
+            self.assertEqual(c.read_exact(2), b"16")
+
+    def test_unterminated_messages_mixed_with_lines(self):
+        with self.squares() as c:
+            c.send(b"Hi there!")
+            self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+            c.send(b"3")
+            self.assertEqual(c.read_exact(1), b"9")
+            c.send(b"4\n")
+            self.assertEqual(c.read_exact(2), b"16")
+            c.send(b" 6 ")
+            self.assertEqual(c.read_exact(2), b"36")
+            c.send(b"7\n8")
+            self.assertEqual(c.read_exact(4), b"4964")
+
+    def test_eof_answers_everything_received_then_closes(self):
+        with self.handshaken() as c:
+            c.send(b"1\n2\n3")
+            c.half_close()
+            self.assertEqual(c.read_until_close(), b"149")
+            self.assertTrue(c.closed_by_server)
+
+    def test_eof_before_handshake_closes_without_a_byte(self):
+        with self.squares() as c:
+            c.half_close()
+            self.assertEqual(c.read_until_close(), b"")
+            self.assertTrue(c.closed_by_server)
+
+    def test_oversize_message_gets_an_error_and_a_close(self):
+        with self.handshaken() as c:
+            c.send(b"3\n")
+            self.assertEqual(c.read_exact(1), b"9")
+            c.send(b"9" * 5000 + b"\n")
+            line = c.read_line()
+            self.assertRegex(line, ERROR_LINE)
+            self.assertIn(b"longer than 4096 bytes", line)
+            self.assertEqual(c.read_until_close(), b"")
+            self.assertTrue(c.closed_by_server)
+
+    def test_time_ignores_what_the_client_sends(self):
+        with LegacyConnection(self.bridge.time) as c:
+            c.send(b"GET / HTTP/1.0\r\n\r\n")
+            self.assertRegex(c.read_until_close(), CTIME_LINE)
+
+    def test_time_after_client_half_close(self):
+        with LegacyConnection(self.bridge.time) as c:
+            c.half_close()
+            out = c.read_until_close()
+            self.assertRegex(out, CTIME_LINE)
+            self.assertEqual(len(out), 25)
+
+
+class LimitsTest(BridgeTestCase):
+    bridge_flags = ("--max_connections=3", "--idle_timeout=400ms", "--handshake_timeout=300ms",
+                    "--verbose")
+
+    def test_idle_session_gets_an_error_line_and_is_closed(self):
+        with self.handshaken() as c:
+            c.send(b"2\n")
+            self.assertEqual(c.read_exact(1), b"4")
+            out = c.read_until_close(timeout=5)
+            self.assertRegex(out, rb"^ERROR idle for 400ms; closing\n$")
+
+    def test_silent_client_gets_a_handshake_timeout(self):
+        with self.squares() as c:
+            out = c.read_until_close(timeout=5)
+            self.assertRegex(out, rb"^ERROR no handshake within 300ms; closing\n$")
+
+    def test_connections_past_the_limit_are_refused_with_an_error(self):
+        held = [self.handshaken() for _ in range(3)]
+        try:
+            with self.squares() as extra:
+                out = extra.read_until_close(timeout=5)
+                self.assertRegex(out, rb"^ERROR too many connections \(limit 3\)")
+            held[0].send(b"5\n")
+            self.assertEqual(held[0].read_exact(2), b"25")
+        finally:
+            for c in held:
+                c.close()
+
+    def test_verbose_logs_a_line_per_connection(self):
+        with self.handshaken() as c:
+            c.send(b"4\n")
+            self.assertEqual(c.read_exact(2), b"16")
+            c.half_close()
+            c.read_until_close()
+        self.bridge.wait_for_line(r"SQUARES peer=127\.0\.0\.1:\d+ messages=2 errors=0 "
+                                  r"outcome=\"client closed\" duration=")
+
+
+class CoreOutageTest(unittest.TestCase):
+    """The core stopped mid-session and started again on the same port."""
+
+    def test_errors_while_the_core_is_down_then_recovery(self):
+        port = free_port()
+        core = start_core(RPC_SERVER, port=port, env=UTC)
+        bridge = start_bridge(BRIDGE, f"127.0.0.1:{port}", extra=["--deadline=1s"], env=UTC)
+        try:
+            with LegacyConnection(bridge.square) as c:
+                c.send(b"Hi there!\n5\n")
+                self.assertEqual(c.read_exact(len(GREETING) + 2), GREETING + b"25")
+
+                core.terminate(signal.SIGKILL)
+                c.send(b"6\n")
+                started = time.monotonic()
+                line = c.read_line(timeout=5)
+                self.assertRegex(line, ERROR_LINE)
+                self.assertLess(time.monotonic() - started, 3)
+                with LegacyConnection(bridge.time) as t:
+                    self.assertRegex(t.read_until_close(timeout=5), rb"^ERROR [^\n]*\n$")
+
+                core = start_core(RPC_SERVER, port=port, env=UTC)
+                recovered = False
+                for _ in range(40):  # bounded: 40 tries, at most ~20 s
+                    c.send(b"7\n")
+                    reply = c.read_exact(2, timeout=3)
+                    if reply == b"49":
+                        recovered = True
+                        break
+                    self.assertEqual(reply, b"ER")  # an ERROR line, never a wrong answer
+                    self.assertRegex(b"ER" + c.read_line(), ERROR_LINE)
+                    time.sleep(0.5)
+                self.assertTrue(recovered, "the bridge did not recover")
+            with LegacyConnection(bridge.time) as t:
+                self.assertRegex(t.read_until_close(), CTIME_LINE)
+        finally:
+            bridge.terminate()
+            core.terminate()
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_sigterm_answers_what_was_received_then_exits_zero(self):
+        core = start_core(RPC_SERVER, env=UTC)
+        bridge = start_bridge(BRIDGE, core.target, env=UTC)
+        try:
+            with LegacyConnection(bridge.square) as c:
+                c.send(b"Hi there!\n")
+                self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+                c.send(b"7\n8")  # one line and an unterminated message
+                time.sleep(0.05)
+                self.assertEqual(bridge.terminate(signal.SIGTERM), 0)
+                self.assertEqual(c.read_until_close(), b"4964")
+            self.assertIn("stopped", bridge.stderr_text())
+            with self.assertRaises(OSError):
+                socket.create_connection(bridge.square, timeout=2).close()
+        finally:
+            bridge.terminate()
+            core.terminate()
+
+
+class ManyConnectionsTest(unittest.TestCase):
+    def test_ten_thousand_open_connections_and_another_client_is_served(self):
+        core = start_core(RPC_SERVER, env=UTC)
+        bridge = start_bridge(BRIDGE, core.target, env=UTC)
+        selector = selectors.DefaultSelector()
+        held = []
+        try:
+            for _ in range(10_000):
+                s = socket.create_connection(bridge.square, timeout=10)
+                s.sendall(b"Hi there!\n")
+                s.setblocking(False)
+                selector.register(s, selectors.EVENT_READ, bytearray())
+                held.append(s)
+            greeted = 0
+            deadline = time.monotonic() + 120
+            while greeted < len(held) and time.monotonic() < deadline:
+                for key, _ in selector.select(timeout=1):
+                    key.data.extend(key.fileobj.recv(64))
+                    if bytes(key.data) == GREETING:
+                        greeted += 1
+                        selector.unregister(key.fileobj)
+            self.assertEqual(greeted, 10_000)
+
+            with LegacyConnection(bridge.square, nodelay=False) as client:
+                client.send(b"Hi there!")
+                self.assertEqual(client.read_exact(len(GREETING)), GREETING)
+                for i in range(100):
+                    client.send(str(i).encode())
+                    self.assertEqual(client.read_exact(len(str(i * i))), str(i * i).encode())
+        finally:
+            for s in held:
+                s.close()
+            selector.close()
+            bridge.terminate()
+            core.terminate()
+
+
+class BridgeProcessTest(unittest.TestCase):
+    def run_bridge(self, *args):
+        return subprocess.run([BRIDGE, *args], capture_output=True, text=True, timeout=30,
+                              stdin=subprocess.DEVNULL)
+
+    def test_help_lists_the_flags_and_exits_zero(self):
+        done = self.run_bridge("--help")
+        self.assertEqual(done.returncode, 0)
+        for flag in ["--time_listen", "--square_listen", "--target", "--time_zone", "--deadline",
+                     "--max_message_bytes", "--handshake_timeout", "--idle_timeout",
+                     "--max_connections", "--verbose", "--line_pause"]:
+            self.assertIn(flag, done.stdout)
+
+    def test_bad_flag_values_are_errors(self):
+        for args in (["--max_message_bytes=10"], ["--time_zone=Nowhere/Land"],
+                     ["--deadline=0s"], ["--bogus"]):
+            done = self.run_bridge(*args)
+            self.assertNotEqual(done.returncode, 0, args)
+            self.assertTrue(done.stderr.strip(), args)
+
+    def test_port_in_use_is_an_error(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            done = self.run_bridge(f"--square_listen=127.0.0.1:{port}",
+                                   "--time_listen=127.0.0.1:0")
+            self.assertNotEqual(done.returncode, 0)
+            self.assertIn(f"cannot listen on 127.0.0.1:{port}", done.stderr)
+
+    def test_time_zone_flag_sets_the_zone_of_the_time_line(self):
+        core = start_core(RPC_SERVER, env=UTC)
+        bridge = start_bridge(BRIDGE, core.target, extra=["--time_zone=Asia/Kolkata"], env=UTC)
+        try:
+            with LegacyConnection(bridge.time) as t:
+                line = t.read_until_close()
+            expected = subprocess.run(
+                ["/usr/bin/python3", "-c", "import time; print(time.ctime())"],
+                capture_output=True, env={"TZ": "Asia/Kolkata"}).stdout
+            self.assertEqual(line[:16], expected[:16])  # same day and minute (bar a boundary)
+        finally:
+            bridge.terminate()
+            core.terminate()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
