@@ -114,6 +114,7 @@ void SquaresConnection::ReadAvailable() {
 
 void SquaresConnection::Pump() {
   if (finished_) return;
+  if (unsent_bytes() < kMaxUnsentBytes) session_.Resume();
   SendRequests();
   pending_output_ += session_.TakeOutput();
   Write();

@@ -11,6 +11,9 @@ namespace {
 
 // ERROR lines quote at most this much of a message or status.
 constexpr size_t kMaxErrorTextBytes = 400;
+// Output one round of processing may produce before the shell takes it:
+// bounds what a burst of lines the bridge answers itself can cost.
+constexpr size_t kMaxOutputBytes = 64 * 1024;
 
 }  // namespace
 
@@ -81,9 +84,8 @@ void SquaresSession::OnCoreAnswer(uint64_t sequence, absl::StatusOr<std::string>
     }
   } else if (square.ok()) {
     AnswerReply(sequence, *std::move(square));
-  } else {
+  } else if (AnswerReply(sequence, ErrorLine(CoreErrorText(square.status())))) {
     ++errors_;
-    AnswerReply(sequence, ErrorLine(CoreErrorText(square.status())));
   }
   FlushReadyReplies();
   ProcessBufferedMessages();
@@ -95,21 +97,23 @@ void SquaresSession::OnCoreFailure(const absl::Status& status) {
   // and are sent again. Any other failure fails every request.
   const bool rejected_one = status.code() == absl::StatusCode::kInvalidArgument ||
                             status.code() == absl::StatusCode::kOutOfRange;
+  const bool resettle = std::exchange(resettle_, false);
   bool first = true;
   for (Outstanding& request : failed) {
+    const bool blame_this_one = first || !rejected_one;
+    first = false;
     if (speculation_.has_value() && speculation_->sequence == request.sequence) {
       const bool unchanged =
           !eof_ && !closing_ && speculation_->generation == framer_.generation();
-      if (unchanged && rejected_one && !first) {
-        speculation_.reset();
-        StartSpeculation();  // the partial message was not the one rejected
-      } else if (unchanged) {
+      if (unchanged && blame_this_one) {
         // No answer will come to wait for: settle the partial message now.
         CommitSpeculation(status);
       } else {
-        speculation_.reset();
+        speculation_.reset();  // settled again below if the client is waiting
       }
-    } else if (first || !rejected_one) {
+    } else if (!HasReply(request.sequence)) {
+      // Nobody waits for it any more (the session is closing).
+    } else if (blame_this_one) {
       ++errors_;
       AnswerReply(request.sequence, ErrorLine(CoreErrorText(status)));
     } else {
@@ -118,11 +122,13 @@ void SquaresSession::OnCoreFailure(const absl::Status& status) {
         if (reply.sequence == request.sequence) reply.sequence = resent;
       }
     }
-    first = false;
   }
-  resettle_ = false;
   FlushReadyReplies();
   ProcessBufferedMessages();
+  // A partial message whose speculation was dropped, of a client that is
+  // waiting: settle it again. (If the core is still down, that one fails with
+  // its generation unchanged and is committed: no loop.)
+  if (!speculation_.has_value() && (resettle || rejected_one)) OnClientIdle();
 }
 
 void SquaresSession::Abort(std::string reason) {
@@ -139,13 +145,22 @@ bool SquaresSession::WantsInput() const {
          !framer_.HasCompleteMessage();
 }
 
+void SquaresSession::Resume() { ProcessBufferedMessages(); }
+
 bool SquaresSession::Done() const {
   if (closing_) return replies_.empty();
   return eof_ && replies_.empty() && framer_.buffered_bytes() == 0;
 }
 
 void SquaresSession::ProcessBufferedMessages() {
-  while (!closing_ && replies_.size() < options_.max_pending_replies) {
+  while (!closing_) {
+    // Replies the bridge makes itself leave at once; only answers awaited
+    // from the core (and what queues behind them) count toward the limit,
+    // and the output of one round is bounded too.
+    FlushReadyReplies();
+    if (replies_.size() >= options_.max_pending_replies || output_.size() >= kMaxOutputBytes) {
+      break;
+    }
     if (framer_.TooLong()) {
       Close(absl::StrCat("message longer than ", options_.max_message_bytes, " bytes"));
       break;
@@ -225,14 +240,22 @@ uint64_t SquaresSession::SendToCore(std::string decimal, bool probe) {
   return sequence;
 }
 
-void SquaresSession::AnswerReply(uint64_t sequence, std::string text) {
+bool SquaresSession::HasReply(uint64_t sequence) const {
+  for (const Reply& reply : replies_) {
+    if (reply.sequence == sequence) return true;
+  }
+  return false;
+}
+
+bool SquaresSession::AnswerReply(uint64_t sequence, std::string text) {
   for (Reply& reply : replies_) {
     if (reply.sequence == sequence) {
       reply.sequence = 0;
       reply.text = std::move(text);
-      return;
+      return true;
     }
   }
+  return false;
 }
 
 void SquaresSession::Close(std::string reason) {

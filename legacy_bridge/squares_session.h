@@ -78,6 +78,9 @@ class SquaresSession {
   // what is pending, then one ERROR line naming `reason`, then close.
   void Abort(std::string reason);
 
+  // The shell has taken and sent the output: go on with buffered messages.
+  void Resume();
+
   // ---- What to do ---------------------------------------------------------
   // Requests to send to the core, in order.
   std::vector<CoreRequest> TakeCoreRequests();
@@ -132,7 +135,9 @@ class SquaresSession {
   Disposition Classify(absl::string_view message) const;
   void AddReply(const Disposition& disposition);
   uint64_t SendToCore(std::string decimal, bool probe);
-  void AnswerReply(uint64_t sequence, std::string text);
+  bool HasReply(uint64_t sequence) const;
+  // Gives the reply waiting for `sequence` its text; false if none waits.
+  bool AnswerReply(uint64_t sequence, std::string text);
   void Close(std::string reason);
   void FlushReadyReplies();
 
