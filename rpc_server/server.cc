@@ -1,10 +1,12 @@
 #include "rpc_server/server.h"
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <string>
+#include <vector>
+
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.pb.h"
+#include "descriptor_set.h"
 #include "common/listen_address.h"
 
 namespace sockrpc {
@@ -16,24 +18,33 @@ constexpr const char* kServiceNames[] = {
     "sockrpc.square.v1.SquareService",
 };
 
+// Everything the server serves, as reflection lists it.
+std::vector<std::string> AllServiceNames() {
+  return {"sockrpc.time.v1.TimeService", "sockrpc.square.v1.SquareService",
+          "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+          "grpc.reflection.v1alpha.ServerReflection"};
+}
+
 }  // namespace
 
 RpcServer::RpcServer(RpcServerOptions options)
     : time_service_(std::move(options.local_zone), std::move(options.clock)),
-      square_service_(options.square) {}
+      square_service_(options.square),
+      descriptors_(absl::string_view(DescriptorSetBytes().data(), DescriptorSetBytes().size())),
+      reflection_v1_(descriptors_, AllServiceNames()),
+      reflection_v1alpha_(descriptors_, AllServiceNames()) {}
 
 absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions options) {
   absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);
   if (!listen.ok()) return listen.status();
 
-  // Touching the health messages links their descriptors in, so that server
-  // reflection can describe grpc.health.v1.Health.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  // Process-wide switches; they only take effect for servers built afterwards.
+  // Process-wide switch; it only takes effect for servers built afterwards.
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<RpcServer> server(new RpcServer(std::move(options)));
+  if (!server->descriptors_.ok()) {
+    return absl::InternalError("the embedded descriptor set does not load");
+  }
   grpc::ServerBuilder builder;
   // Without this, gRPC sets SO_REUSEPORT and a second server could silently
   // share a port that is already in use.
@@ -41,6 +52,8 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   builder.AddListeningPort(listen->ToString(), grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(&server->time_service_);
   builder.RegisterService(&server->square_service_);
+  builder.RegisterService(&server->reflection_v1_);
+  builder.RegisterService(&server->reflection_v1alpha_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -11,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "rpc_server/descriptor_catalog.h"
+#include "rpc_server/reflection_service.h"
 #include "rpc_server/square_service.h"
 #include "rpc_server/time_service.h"
 
@@ -47,6 +49,9 @@ class RpcServer {
 
   TimeServiceImpl time_service_;
   SquareServiceImpl square_service_;
+  DescriptorCatalog descriptors_;
+  ReflectionV1Service reflection_v1_;
+  ReflectionV1AlphaService reflection_v1alpha_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   int port_ = 0;

@@ -55,15 +55,25 @@ class RpcServerEndToEndTest(unittest.TestCase):
         self.assertEqual(code, 0, f"{method}: {err}")
         return json_documents(out)
 
-    def test_reflection_lists_every_service(self):
-        code, out, err = buf_curl(self.target, "", extra=["--list-services"])
-        self.assertEqual(code, 0, err)
-        self.assertEqual(sorted(out.split()), [
-            "grpc.health.v1.Health",
-            "grpc.reflection.v1alpha.ServerReflection",
-            "sockrpc.square.v1.SquareService",
-            "sockrpc.time.v1.TimeService",
-        ])
+    def test_reflection_lists_every_service_through_v1_and_v1alpha(self):
+        for protocol in ["grpc-v1", "grpc-v1alpha"]:
+            code, out, err = buf_curl(self.target, "",
+                                      extra=["--list-services", "--reflect-protocol", protocol])
+            self.assertEqual(code, 0, err)
+            self.assertEqual(sorted(out.split()), [
+                "grpc.health.v1.Health",
+                "grpc.reflection.v1.ServerReflection",
+                "grpc.reflection.v1alpha.ServerReflection",
+                "sockrpc.square.v1.SquareService",
+                "sockrpc.time.v1.TimeService",
+            ], protocol)
+
+    def test_calls_work_through_either_reflection_version(self):
+        for protocol in ["grpc-v1", "grpc-v1alpha"]:
+            code, out, err = buf_curl(self.target, "sockrpc.square.v1.SquareService/Square",
+                                      '{"value": -7}', extra=["--reflect-protocol", protocol])
+            self.assertEqual(code, 0, err)
+            self.assertEqual(json_documents(out), [{"square": "49"}], protocol)
 
     def test_reflection_lists_every_method(self):
         code, out, err = buf_curl(self.target, "", extra=["--list-methods"])
