@@ -1,0 +1,81 @@
+// sockrpc_client: calls the RPC core from the command line.
+//   sockrpc_client [--target=host:port] now [--zone=Europe/Paris]
+//   sockrpc_client [--target=host:port] square 123456789012345678901234567890
+//   printf '1\n2\n3\n' | sockrpc_client stream
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/time.h"
+#include "clients/cpp/client_commands.h"
+
+ABSL_FLAG(std::string, target, "localhost:50051", "The RPC core: any gRPC target URI.");
+ABSL_FLAG(std::string, zone, "", "For `now`: IANA time zone; empty: the server's zone.");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of `now` and `square`.");
+
+namespace {
+
+constexpr const char* kUsage =
+    "Calls sockrpc's gRPC services.\n\n"
+    "Usage:\n"
+    "  sockrpc_client [--target=host:port] now [--zone=ZONE]\n"
+    "  sockrpc_client [--target=host:port] square N\n"
+    "  sockrpc_client [--target=host:port] stream      (numbers on stdin, one per line)\n";
+
+// "-12" is a number, not a flag: such arguments go after "--", where Abseil
+// leaves them positional. (Only `square` takes one, so order is kept.)
+std::vector<char*> NegativeNumbersAfterDashDash(int argc, char** argv) {
+  static char kEndOfFlags[] = "--";
+  std::vector<char*> flags_and_verbs;
+  std::vector<char*> numbers;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") {
+      for (int j = i + 1; j < argc; ++j) numbers.push_back(argv[j]);
+      break;
+    }
+    const bool negative_number = i > 0 && arg.size() > 1 && arg[0] == '-' &&
+                                 (arg[1] >= '0' && arg[1] <= '9');
+    (negative_number ? numbers : flags_and_verbs).push_back(argv[i]);
+  }
+  if (!numbers.empty()) flags_and_verbs.push_back(kEndOfFlags);
+  flags_and_verbs.insert(flags_and_verbs.end(), numbers.begin(), numbers.end());
+  return flags_and_verbs;
+}
+
+int Usage(const std::string& problem) {
+  std::cerr << "sockrpc_client: " << problem << "\n\n" << kUsage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> arguments = NegativeNumbersAfterDashDash(argc, argv);
+  const std::vector<char*> args =
+      absl::ParseCommandLine(static_cast<int>(arguments.size()), arguments.data());
+  if (args.size() < 2) return Usage("no command given");
+  const std::string verb = args[1];
+  const auto channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  sockrpc::ClientContextOptions options;
+  options.timeout = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_timeout));
+
+  if (verb == "now") {
+    if (args.size() != 2) return Usage("`now` takes no arguments (use --zone)");
+    return sockrpc::RunNow(channel, absl::GetFlag(FLAGS_zone), options, std::cout, std::cerr);
+  }
+  if (verb == "square") {
+    if (args.size() != 3) return Usage("`square` takes one integer");
+    return sockrpc::RunSquare(channel, args[2], options, std::cout, std::cerr);
+  }
+  if (verb == "stream") {
+    if (args.size() != 2) return Usage("`stream` reads its numbers from stdin");
+    return sockrpc::RunStream(channel, std::cin, std::cout, std::cerr);
+  }
+  return Usage("unknown command \"" + verb + "\"");
+}
