@@ -37,8 +37,11 @@ void Reject(asio::ip::tcp::socket socket, size_t limit, std::chrono::millisecond
                     });
 }
 
-std::shared_ptr<grpc::Channel> CreateCoreChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options) {
   grpc::ChannelArguments arguments;
+  if (!options.core_tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options.core_tls_server_name);
+  }
   // Notice a dead core within seconds even on an idle connection.
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20'000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
@@ -46,7 +49,10 @@ std::shared_ptr<grpc::Channel> CreateCoreChannel(const std::string& target) {
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+  return grpc::CreateCustomChannel(
+      options.target,
+      options.core_credentials ? options.core_credentials : grpc::InsecureChannelCredentials(),
+      arguments);
 }
 
 }  // namespace
@@ -71,7 +77,7 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
     return status;
   }
   bridge->core_ = std::make_unique<CoreClient>(
-      CreateCoreChannel(bridge->options_.target),
+      CreateCoreChannel(bridge->options_),
       absl::FromChrono(bridge->options_.deadline));
   for (auto& context : bridge->contexts_) {
     bridge->threads_.emplace_back([context = context.get()] { context->run(); });

@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
+
+#include <grpcpp/security/credentials.h>
 
 namespace sockrpc {
 
@@ -12,6 +15,10 @@ struct BridgeOptions {
   std::string time_listen = "0.0.0.0:9999";
   std::string square_listen = "0.0.0.0:50007";
   std::string target = "localhost:50051";  // any gRPC target URI
+  // Plaintext unless set (common/tls_credentials.h).
+  std::shared_ptr<grpc::ChannelCredentials> core_credentials;
+  // Name to expect in the core's certificate instead of the target's host.
+  std::string core_tls_server_name;
   std::string time_zone;                    // IANA name the TIME line is formatted in
   std::chrono::milliseconds deadline{2000};  // per core call / per answer
   size_t max_message_bytes = 4096;

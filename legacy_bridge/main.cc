@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/termination_signals.h"
 #include "common/time_zones.h"
+#include "common/tls_credentials.h"
 #include "legacy_bridge/bridge.h"
 
 ABSL_FLAG(std::string, time_listen, "0.0.0.0:9999", "Address of the TIME protocol, host:port.");
@@ -21,6 +22,13 @@ ABSL_FLAG(std::string, square_listen, "0.0.0.0:50007",
 ABSL_FLAG(std::string, target, "localhost:50051",
           "The RPC core: any gRPC target URI (host:port, dns:///host:port, "
           "ipv4:127.0.0.1:50051,127.0.0.1:50052, unix:/path).");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA bundle: talk to the core over TLS and verify its certificate with it.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM client certificate for the core (mutual TLS), with --tls_key.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "Name to expect in the core's certificate, if not the host of --target.");
 ABSL_FLAG(std::string, time_zone, "",
           "IANA time zone the TIME line is formatted in; empty: the bridge's local zone "
           "(TZ, else /etc/localtime), as the original server did.");
@@ -78,6 +86,12 @@ sockrpc::BridgeOptions OptionsFromFlags() {
   options.square_listen = absl::GetFlag(FLAGS_square_listen);
   options.target = absl::GetFlag(FLAGS_target);
   if (options.target.empty()) sockrpc::ExitWithUsageError("--target must not be empty");
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      sockrpc::MakeChannelCredentials({absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
+                                       absl::GetFlag(FLAGS_tls_key)});
+  if (!credentials.ok()) sockrpc::ExitWithUsageError(credentials.status().message());
+  options.core_credentials = *std::move(credentials);
+  options.core_tls_server_name = absl::GetFlag(FLAGS_tls_server_name);
   options.time_zone = absl::GetFlag(FLAGS_time_zone);
   if (options.time_zone.empty()) options.time_zone = sockrpc::LocalTimeZoneName();
   if (absl::StatusOr<sockrpc::NamedTimeZone> zone = sockrpc::LoadNamedTimeZone(options.time_zone);

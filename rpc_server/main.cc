@@ -10,6 +10,7 @@
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/termination_signals.h"
+#include "common/tls_credentials.h"
 #include "rpc_server/server.h"
 #include "rpc_server/square_math.h"
 #include "common/time_zones.h"
@@ -22,6 +23,11 @@ ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(sockrpc::kDefaultMaxDigits),
 ABSL_FLAG(int64_t, stream_window, 64,
           "Responses a SquareStream may hold unsent before the server stops reading its "
           "requests (1..65536).");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve TLS instead of plaintext (with --tls_key).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: require client certificates signed by it (mutual TLS).");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGINT/SIGTERM, how long calls in flight may take to finish before they are "
           "cancelled, e.g. 10s, 500ms.");
@@ -56,6 +62,11 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
         absl::StrCat("local time zone (from TZ or /etc/localtime): ", zone.status().message()));
   }
   options.local_zone = *std::move(zone);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      sockrpc::MakeServerCredentials({absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                                      absl::GetFlag(FLAGS_tls_client_ca)});
+  if (!credentials.ok()) sockrpc::ExitWithUsageError(credentials.status().message());
+  options.credentials = *std::move(credentials);
   return options;
 }
 
@@ -68,7 +79,8 @@ int main(int argc, char** argv) {
       argc, argv, "rpc_server",
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
       "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port] "
-      "[--max_digits=N] [--stream_window=N] [--shutdown_grace=10s]",
+      "[--max_digits=N] [--stream_window=N] [--shutdown_grace=10s] [--tls_cert=F --tls_key=F "
+      "[--tls_client_ca=F]]",
       "rpc_server/");
   sockrpc::RpcServerOptions options = OptionsFromFlags();
   const std::string zone_name = options.local_zone.name;
@@ -80,8 +92,10 @@ int main(int argc, char** argv) {
     sockrpc::LogError(std::string(server.status().message()));
     return 1;
   }
-  sockrpc::LogInfo(absl::StrCat("listening on ", (*server)->address(), " (local time zone ",
-                                zone_name, ")"));
+  sockrpc::LogInfo(absl::StrCat("listening on ", (*server)->address(), " (",
+                                absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
+                                absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
+                                ", local time zone ", zone_name, ")"));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
   sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining (grace ",

@@ -41,6 +41,8 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // Process-wide switch; it only takes effect for servers built afterwards.
   grpc::EnableDefaultHealthCheckService(true);
 
+  const std::shared_ptr<grpc::ServerCredentials> credentials =
+      options.credentials ? options.credentials : grpc::InsecureServerCredentials();
   std::unique_ptr<RpcServer> server(new RpcServer(std::move(options)));
   if (!server->descriptors_.ok()) {
     return absl::InternalError("the embedded descriptor set does not load");
@@ -49,7 +51,7 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // Without this, gRPC sets SO_REUSEPORT and a second server could silently
   // share a port that is already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(listen->ToString(), grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
   builder.RegisterService(&server->time_service_);
   builder.RegisterService(&server->square_service_);
   builder.RegisterService(&server->reflection_v1_);

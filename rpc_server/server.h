@@ -23,6 +23,8 @@ struct RpcServerOptions {
   SquareServiceImpl::Options square;
   NamedTimeZone local_zone{"UTC", absl::UTCTimeZone()};
   TimeServiceImpl::Clock clock = absl::Now;
+  // Plaintext unless set (common/tls_credentials.h).
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
 class RpcServer {

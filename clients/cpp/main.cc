@@ -11,9 +11,13 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "clients/cpp/client_commands.h"
+#include "common/tls_credentials.h"
 
 ABSL_FLAG(std::string, target, "localhost:50051", "The RPC core: any gRPC target URI.");
 ABSL_FLAG(std::string, zone, "", "For `now`: IANA time zone; empty: the server's zone.");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA bundle: use TLS and verify the server with it.");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS), with --tls_key.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "Deadline of `now` and `square`.");
 
 namespace {
@@ -60,8 +64,11 @@ int main(int argc, char** argv) {
       absl::ParseCommandLine(static_cast<int>(arguments.size()), arguments.data());
   if (args.size() < 2) return Usage("no command given");
   const std::string verb = args[1];
-  const auto channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  const absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      sockrpc::MakeChannelCredentials({absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
+                                       absl::GetFlag(FLAGS_tls_key)});
+  if (!credentials.ok()) return Usage(std::string(credentials.status().message()));
+  const auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), *credentials);
   sockrpc::ClientContextOptions options;
   options.timeout = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_timeout));
 

@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+"""TLS and mutual TLS on rpc_server and on the bridge's channel to it, with
+throwaway certificates made by openssl for each run."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from legacy_client import GREETING, LegacyConnection  # noqa: E402
+from processes import require_env, start_bridge, start_core  # noqa: E402
+
+RPC_SERVER = require_env("RPC_SERVER")
+BRIDGE = require_env("LEGACY_BRIDGE")
+CLIENT = require_env("CPP_CLIENT")
+BUF = require_env("BUF")
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_ca(directory, name):
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+            "-keyout", f"{name}.key", "-out", f"{name}.pem", cwd=directory)
+
+
+def make_cert(directory, ca, name, server=False):
+    """A certificate for `name` signed by `ca`; a server one is valid for loopback."""
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
+            "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=directory)
+    extensions = os.path.join(directory, f"{name}.ext")
+    with open(extensions, "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n" if server else
+                "extendedKeyUsage=clientAuth\n")
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
+            "-CAcreateserial", "-days", "1", "-extfile", extensions, "-out", f"{name}.pem",
+            cwd=directory)
+
+
+class TlsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        make_ca(d, "ca")
+        make_ca(d, "other_ca")
+        make_cert(d, "ca", "server", server=True)
+        make_cert(d, "ca", "client")
+        make_cert(d, "other_ca", "stranger")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def server_flags(self, mutual):
+        flags = [f"--tls_cert={self.path('server.pem')}", f"--tls_key={self.path('server.key')}"]
+        if mutual:
+            flags.append(f"--tls_client_ca={self.path('ca.pem')}")
+        return flags
+
+    def square(self, target, *tls_flags):
+        return subprocess.run([CLIENT, f"--target={target}", "--timeout=5s", *tls_flags,
+                               "square", "12"], capture_output=True, timeout=60)
+
+    def test_tls_works_and_plaintext_to_a_tls_port_fails(self):
+        with start_core(RPC_SERVER, extra=self.server_flags(mutual=False)) as core:
+            done = self.square(core.target, f"--tls_ca={self.path('ca.pem')}")
+            self.assertEqual(done.stdout, b"144\n", done.stderr)
+            done = self.square(core.target)
+            self.assertEqual(done.returncode, 1)
+            self.assertIn(b"UNAVAILABLE", done.stderr)
+
+    def test_a_client_must_trust_the_servers_ca(self):
+        with start_core(RPC_SERVER, extra=self.server_flags(mutual=False)) as core:
+            done = self.square(core.target, f"--tls_ca={self.path('other_ca.pem')}")
+            self.assertEqual(done.returncode, 1)
+
+    def test_mutual_tls_refuses_clients_without_a_certificate_or_from_another_ca(self):
+        with start_core(RPC_SERVER, extra=self.server_flags(mutual=True)) as core:
+            ca = f"--tls_ca={self.path('ca.pem')}"
+            done = self.square(core.target, ca, f"--tls_cert={self.path('client.pem')}",
+                               f"--tls_key={self.path('client.key')}")
+            self.assertEqual(done.stdout, b"144\n", done.stderr)
+            done = self.square(core.target, ca)
+            self.assertEqual(done.returncode, 1, "no client certificate")
+            done = self.square(core.target, ca, f"--tls_cert={self.path('stranger.pem')}",
+                               f"--tls_key={self.path('stranger.key')}")
+            self.assertEqual(done.returncode, 1, "certificate from another CA")
+
+    def test_buf_curl_with_cacert(self):
+        with start_core(RPC_SERVER, extra=self.server_flags(mutual=False)) as core:
+            port = core.addresses[0][1]
+            done = subprocess.run(
+                [BUF, "curl", "--protocol", "grpc", "--cacert", self.path("ca.pem"), "-d",
+                 '{"value": 12}', f"https://localhost:{port}/sockrpc.square.v1.SquareService/Square"],
+                capture_output=True, timeout=60)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn(b'"square": "144"', done.stdout)
+
+    def test_bridge_talks_mutual_tls_to_the_core(self):
+        with start_core(RPC_SERVER, extra=self.server_flags(mutual=True)) as core:
+            port = core.addresses[0][1]
+            tls = [f"--tls_ca={self.path('ca.pem')}", f"--tls_cert={self.path('client.pem')}",
+                   f"--tls_key={self.path('client.key')}"]
+            with start_bridge(BRIDGE, f"localhost:{port}", extra=tls) as bridge:
+                with LegacyConnection(bridge.square) as c:
+                    c.send(b"Hi there!\n5\n")
+                    self.assertEqual(c.read_exact(len(GREETING) + 2), GREETING + b"25")
+            # Without its certificate the bridge is refused: ERROR lines, never answers.
+            with start_bridge(BRIDGE, f"localhost:{port}", extra=tls[:1] + ["--deadline=2s"]) as bridge:
+                with LegacyConnection(bridge.square) as c:
+                    c.send(b"Hi there!\n5\n")
+                    self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+                    self.assertRegex(c.read_line(), rb"^ERROR [^\n]*\n$")
+
+    def test_bad_tls_flags_are_errors(self):
+        for flags in ([f"--tls_cert={self.path('server.pem')}"],
+                      [f"--tls_cert=/nonexistent.pem", f"--tls_key={self.path('server.key')}"],
+                      [f"--tls_client_ca={self.path('ca.pem')}"]):
+            done = subprocess.run([RPC_SERVER, "--listen=127.0.0.1:0", *flags],
+                                  capture_output=True, timeout=30)
+            self.assertNotEqual(done.returncode, 0, flags)
+            self.assertIn(b"tls", done.stderr.lower(), flags)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
