@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine needs to build, run and test the
 # project: Debian packages (compiler, gRPC, Protobuf, Abseil, GMP, Asio,
-# GoogleTest, netcat, Python gRPC) and the npm tools in tools/ (buf).
+# GoogleTest, netcat, Python gRPC, Go and its gRPC packages) and the npm
+# packages (buf in tools/, the Node client's libraries in clients/node/).
 # Safe to run again: it only installs what is missing. Needs root or sudo for
 # the Debian packages.
 set -euo pipefail
@@ -11,7 +12,8 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto
   libabsl-dev libgmp-dev libasio-dev libgtest-dev libgmock-dev
-  tzdata netcat-openbsd python3 python3-grpcio
+  tzdata netcat-openbsd python3 python3-grpcio openssl
+  golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-grpc
 )
 
 missing=()
@@ -33,13 +35,16 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 fi
 
-# buf (lint, curl), pinned by tools/package-lock.json.
-if [[ ! -x tools/node_modules/.bin/buf ]] ||
-   ! cmp -s tools/package-lock.json tools/node_modules/.package-lock.json.src 2>/dev/null; then
-  echo "setup: installing npm tools (tools/package-lock.json)"
-  # npm ci rejects this lock file: npm leaves the other platforms' optional buf
-  # binaries out of it. "install --no-save" still installs the locked versions.
-  (cd tools && npm install --no-save --no-audit --no-fund --loglevel=error </dev/null)
-  cp tools/package-lock.json tools/node_modules/.package-lock.json.src
-fi
+# npm packages pinned by lock files: buf (lint, curl) in tools/, the Node
+# client's gRPC libraries in clients/node/. npm ci rejects tools' lock file
+# (npm leaves the other platforms' optional buf binaries out of it); "install
+# --no-save" still installs exactly the locked versions.
+for dir in tools clients/node; do
+  if [[ ! -d "$dir/node_modules" ]] ||
+     ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.src" 2>/dev/null; then
+    echo "setup: installing npm packages in $dir ($dir/package-lock.json)"
+    (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error </dev/null)
+    cp "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.src"
+  fi
+done
 echo "setup: ready"

@@ -116,6 +116,29 @@ class OriginalClientTest(BridgeTestCase):
                 client.close()
 
 
+class LegacyClientScriptsTest(BridgeTestCase):
+    """clients/legacy's original clients, run unchanged but for the address."""
+
+    LEGACY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "clients",
+                          "legacy")
+
+    def run_script(self, name, address):
+        return subprocess.run(["/usr/bin/python3", os.path.join(self.LEGACY, name), address[0],
+                               str(address[1])], capture_output=True, timeout=60, text=True)
+
+    def test_original_time_client(self):
+        done = self.run_script("time_client.py", self.bridge.time)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertRegex(done.stdout, r"^The time got from the server is \w{3} \w{3} [ \d]\d "
+                                      r"\d\d:\d\d:\d\d \d{4}\n\n$")
+
+    def test_original_squares_client(self):
+        done = self.run_script("squares_client.py", self.bridge.square)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout.splitlines(),
+                         [GREETING.decode()] + [str(i * i) for i in range(100)])
+
+
 class ProtocolTest(BridgeTestCase):
     """The rules of the spec, each as a session."""
 
