@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
+#include "common/process_setup.h"
 #include "common/termination_signals.h"
 #include "common/time_zones.h"
 #include "common/tls_credentials.h"
@@ -136,6 +137,7 @@ void RaiseFileLimit(size_t max_connections) {
 
 int main(int argc, char** argv) {
   sockrpc::BlockTerminationSignals();
+  sockrpc::DisableMutexDeadlockDetection();
   sockrpc::ParseFlagsOrExit(
       argc, argv, "legacy_bridge",
       "Serves the legacy TIME (port 9999) and SQUARES (port 50007) byte protocols and forwards "

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
+#include "common/process_setup.h"
 #include "common/termination_signals.h"
 #include "common/tls_credentials.h"
 #include "rpc_server/server.h"
@@ -75,6 +76,7 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
 int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask.
   sockrpc::BlockTerminationSignals();
+  sockrpc::DisableMutexDeadlockDetection();
   sockrpc::ParseFlagsOrExit(
       argc, argv, "rpc_server",
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
