@@ -30,8 +30,10 @@ size_t ConnectionRegistry::DrainAll(absl::Duration grace) {
       if (auto alive = handle.lock()) to_drain.push_back(std::move(alive));
     }
   }
-  for (const auto& connection : to_drain) connection->Drain();
-  to_drain.clear();  // the connections own themselves; don't keep them alive here
+  for (auto& connection : to_drain) {
+    Connection* raw = connection.get();
+    raw->Drain(std::move(connection));  // the reference moves to the connection's thread
+  }
 
   absl::MutexLock lock(&mu_);
   const auto all_closed = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return open_.empty(); };

@@ -18,8 +18,9 @@ class Connection {
  public:
   virtual ~Connection() = default;
   // Stop reading, answer what was received, then close. Called on any
-  // thread; implementations hand it to their own executor.
-  virtual void Drain() = 0;
+  // thread; implementations hand `self` (this connection) to their own
+  // executor, so that the last reference is never dropped on another thread.
+  virtual void Drain(std::shared_ptr<Connection> self) = 0;
 };
 
 class ConnectionRegistry {

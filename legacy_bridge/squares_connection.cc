@@ -48,12 +48,12 @@ void SquaresConnection::Start() {
   WaitForInput();
 }
 
-void SquaresConnection::Drain() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
-    if (self->finished_) return;
-    self->outcome_ = "bridge shutting down";
-    self->session_.OnClientEof();  // what was received is answered; nothing more is read
-    self->Pump();
+void SquaresConnection::Drain(std::shared_ptr<Connection> self) {
+  asio::post(socket_.get_executor(), [this, self = std::move(self)] {
+    if (finished_) return;
+    outcome_ = "bridge shutting down";
+    session_.OnClientEof();  // what was received is answered; nothing more is read
+    Pump();
   });
 }
 

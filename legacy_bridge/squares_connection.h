@@ -30,7 +30,7 @@ class SquaresConnection final : public Connection,
   ~SquaresConnection() override;
 
   void Start();
-  void Drain() override;
+  void Drain(std::shared_ptr<Connection> self) override;
 
  private:
   void WaitForInput();

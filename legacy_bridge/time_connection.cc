@@ -44,6 +44,10 @@ void TimeConnection::Start() {
   DiscardInput();
 }
 
+void TimeConnection::Drain(std::shared_ptr<Connection> self) {
+  asio::post(socket_.get_executor(), [self = std::move(self)] {});
+}
+
 void TimeConnection::DiscardInput() {
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](const asio::error_code& error) {

@@ -28,8 +28,9 @@ class TimeConnection final : public Connection,
   ~TimeConnection() override;
 
   void Start();
-  // The answer is already on its way (the call has a deadline): nothing to do.
-  void Drain() override {}
+  // The answer is already on its way (the call has a deadline): nothing to
+  // do but release `self` on the connection's own thread.
+  void Drain(std::shared_ptr<Connection> self) override;
 
  private:
   void DiscardInput();
