@@ -6,26 +6,26 @@ namespace sockrpc {
 
 bool ConnectionRegistry::TryAdd(Connection* connection, const std::weak_ptr<Connection>& handle,
                                 size_t limit) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   if (open_.size() >= limit) return false;
   open_.emplace(connection, handle);
   return true;
 }
 
 void ConnectionRegistry::Remove(Connection* connection) {
-  absl::MutexLock lock(&mu_);
-  open_.erase(connection);
+  std::lock_guard lock(mu_);
+  if (open_.erase(connection) > 0 && open_.empty()) closed_.notify_all();
 }
 
 size_t ConnectionRegistry::size() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   return open_.size();
 }
 
 size_t ConnectionRegistry::DrainAll(absl::Duration grace) {
   std::vector<std::shared_ptr<Connection>> to_drain;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     for (const auto& [connection, handle] : open_) {
       if (auto alive = handle.lock()) to_drain.push_back(std::move(alive));
     }
@@ -35,9 +35,8 @@ size_t ConnectionRegistry::DrainAll(absl::Duration grace) {
     raw->Drain(std::move(connection));  // the reference moves to the connection's thread
   }
 
-  absl::MutexLock lock(&mu_);
-  const auto all_closed = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return open_.empty(); };
-  mu_.AwaitWithTimeout(absl::Condition(&all_closed), grace);
+  std::unique_lock lock(mu_);
+  closed_.wait_for(lock, absl::ToChronoNanoseconds(grace), [this] { return open_.empty(); });
   return open_.size();
 }
 

@@ -6,9 +6,9 @@
 #include <cstddef>
 #include <memory>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include <condition_variable>
+#include <mutex>
 #include "absl/time/time.h"
 
 namespace sockrpc {
@@ -35,8 +35,10 @@ class ConnectionRegistry {
   size_t DrainAll(absl::Duration grace);
 
  private:
-  mutable absl::Mutex mu_;
-  absl::flat_hash_map<Connection*, std::weak_ptr<Connection>> open_ ABSL_GUARDED_BY(mu_);
+  // std::mutex rather than absl::Mutex: sanitizers see its ordering.
+  mutable std::mutex mu_;  // guards open_
+  std::condition_variable closed_;  // signalled when open_ becomes empty
+  absl::flat_hash_map<Connection*, std::weak_ptr<Connection>> open_;
 };
 
 }  // namespace sockrpc

@@ -24,7 +24,7 @@ std::shared_ptr<SquareStreamCall> SquareStreamCall::Start(
 }
 
 void SquareStreamCall::Send(const CoreRequest& request) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   if (done_ || close_requested_) return;
   SquareStreamRequest& message = writes_.emplace_back();
   message.set_sequence(request.sequence);
@@ -33,7 +33,7 @@ void SquareStreamCall::Send(const CoreRequest& request) {
 }
 
 void SquareStreamCall::Close() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   close_requested_ = true;
   if (!writing_ && !closed_ && !done_) {
     closed_ = true;
@@ -49,7 +49,7 @@ void SquareStreamCall::WriteNextLocked() {
 }
 
 void SquareStreamCall::OnWriteDone(bool ok) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard lock(mu_);
   writes_.pop_front();
   writing_ = false;
   if (!ok) {
@@ -74,7 +74,7 @@ void SquareStreamCall::OnReadDone(bool ok) {
 
 void SquareStreamCall::OnDone(const grpc::Status& status) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     done_ = true;
     writes_.clear();
   }

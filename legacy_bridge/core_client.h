@@ -12,10 +12,9 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "absl/time/time.h"
 #include "legacy_bridge/squares_session.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
@@ -57,19 +56,20 @@ class SquareStreamCall final
 
  private:
   explicit SquareStreamCall(Callbacks callbacks) : callbacks_(std::move(callbacks)) {}
-  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WriteNextLocked();
 
   Callbacks callbacks_;
   grpc::ClientContext context_;
   sockrpc::square::v1::SquareStreamResponse response_;
   std::shared_ptr<SquareStreamCall> self_;  // keeps the call alive until OnDone
 
-  absl::Mutex mu_;
-  std::deque<sockrpc::square::v1::SquareStreamRequest> writes_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool close_requested_ ABSL_GUARDED_BY(mu_) = false;
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  // std::mutex rather than absl::Mutex: sanitizers see its ordering.
+  std::mutex mu_;  // guards everything below
+  std::deque<sockrpc::square::v1::SquareStreamRequest> writes_;
+  bool writing_ = false;
+  bool close_requested_ = false;
+  bool closed_ = false;
+  bool done_ = false;
 };
 
 class CoreClient {

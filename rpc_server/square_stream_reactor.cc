@@ -21,14 +21,16 @@ void SquareStreamReactor::OnReadDone(bool ok) {
   Actions actions;
   if (!ok) {
     // The client half-closed (or the call broke): answer what is queued, then finish.
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     reading_ = false;
     input_done_ = true;
     actions = NextActionsLocked();
   } else {
+    // request_ is only touched under the lock too, so that the hand-over
+    // between the threads gRPC runs reactions on is visible to sanitizers.
+    std::lock_guard lock(mu_);
     ++requests_read_;
     absl::StatusOr<std::string> square = SquareOfRequest(request_, max_digits_);
-    absl::MutexLock lock(&mu_);
     reading_ = false;
     if (input_done_) {
       // The call already broke while this read was in flight: nothing to answer.
@@ -56,7 +58,7 @@ void SquareStreamReactor::OnReadDone(bool ok) {
 void SquareStreamReactor::OnWriteDone(bool ok) {
   Actions actions;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard lock(mu_);
     writing_ = false;
     if (ok) {
       queue_.pop_front();
@@ -92,11 +94,14 @@ SquareStreamReactor::Actions SquareStreamReactor::NextActionsLocked() {
 
 void SquareStreamReactor::Perform(const Actions& actions) {
   if (actions.write != nullptr) StartWrite(actions.write);
-  if (actions.read) StartRead(&request_);
+  if (actions.read) {
+    std::lock_guard lock(mu_);
+    StartRead(&request_);
+  }
   if (actions.finish) {
     grpc::Status status;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard lock(mu_);
       status = final_status_;
     }
     Finish(status);

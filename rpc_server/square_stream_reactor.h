@@ -16,8 +16,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include <mutex>
 #include "sockrpc/square/v1/square_service.pb.h"
 
 namespace sockrpc {
@@ -41,25 +40,25 @@ class SquareStreamReactor final
   };
 
   sockrpc::square::v1::SquareStreamResponse Answer(uint64_t request_number);
-  Actions NextActionsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Actions NextActionsLocked();
   void Perform(const Actions& actions);
 
   const size_t max_digits_;
   const size_t max_queued_responses_;
-  // Filled by the one outstanding read; only touched between reads.
+  // std::mutex rather than absl::Mutex: sanitizers see its ordering.
+  std::mutex mu_;  // guards everything below
+  // Filled by the one outstanding read.
   sockrpc::square::v1::SquareStreamRequest request_;
   uint64_t requests_read_ = 0;
-
-  absl::Mutex mu_;
   // Responses not yet written; while writing_, the front one is in flight.
-  std::deque<sockrpc::square::v1::SquareStreamResponse> queue_ ABSL_GUARDED_BY(mu_);
-  bool reading_ ABSL_GUARDED_BY(mu_) = true;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<sockrpc::square::v1::SquareStreamResponse> queue_;
+  bool reading_ = true;
+  bool writing_ = false;
   // No more requests will be read: the client half-closed, a request was
   // rejected, or the call broke.
-  bool input_done_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
+  bool input_done_ = false;
+  bool finished_ = false;
+  grpc::Status final_status_;
 };
 
 }  // namespace sockrpc

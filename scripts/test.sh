@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds, and runs every test: the C++ unit and
-# in-process tests and the end-to-end tests (CTest), and buf lint on proto/.
-#   scripts/test.sh            # everything
-#   scripts/test.sh -R square  # extra arguments go to ctest
+# Sets up the machine, builds, and runs every test:
+#   1. buf lint on proto/;
+#   2. the whole CTest suite (units, in-process, end-to-end, clients, the
+#      conformance kit where ../shared is present) on the default build;
+#   3. the whole suite again on an AddressSanitizer + UBSan build;
+#   4. the concurrency tests of both processes on a ThreadSanitizer build;
+#   5. a short run of each libFuzzer target (clang build).
+#   scripts/test.sh                 # everything (what CI runs)
+#   SOCKRPC_QUICK=1 scripts/test.sh # steps 1-2 only
+#   scripts/test.sh -R square       # extra arguments go to every ctest call
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,5 +18,18 @@ scripts/build.sh default
 echo "== buf lint"
 (cd proto && ../tools/node_modules/.bin/buf lint) && echo "buf lint: clean"
 
-echo "== ctest"
+echo "== tests (default build)"
 ctest --preset default "$@"
+[[ "${SOCKRPC_QUICK:-0}" == 1 ]] && exit 0
+
+echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer build)"
+scripts/build.sh asan
+ctest --preset asan "$@"
+
+echo "== concurrency tests (ThreadSanitizer build)"
+scripts/build.sh tsan
+ctest --preset tsan "$@"
+
+echo "== fuzz targets, short runs (clang, libFuzzer)"
+scripts/build.sh fuzz
+ctest --preset fuzz "$@"

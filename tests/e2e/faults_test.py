@@ -14,7 +14,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from legacy_client import CTIME_LINE, GREETING, LegacyConnection  # noqa: E402
-from processes import Process, free_port, require_env, start_bridge, start_core  # noqa: E402
+from processes import (BRIDGE_LISTENING, Process, free_port, require_env,  # noqa: E402
+                       start_bridge, start_core)
 
 RPC_SERVER = require_env("RPC_SERVER")
 BRIDGE = require_env("LEGACY_BRIDGE")
@@ -83,7 +84,7 @@ class FaultsTest(unittest.TestCase):
                 except OSError as error:
                     outcomes["other"].append(repr(error))
 
-        bridge = Process(argv, ready_pattern=__import__("processes").BRIDGE_LISTENING)
+        bridge = Process(argv, ready_pattern=BRIDGE_LISTENING)
         clients = threading.Thread(target=client_loop)
         clients.start()
         try:
@@ -92,7 +93,7 @@ class FaultsTest(unittest.TestCase):
             self.assertEqual(bridge.terminate(signal.SIGTERM), 0, bridge.stderr_text())
             time.sleep(0.5)
             refused = outcomes["refused"]
-            bridge = Process(argv, ready_pattern=__import__("processes").BRIDGE_LISTENING)
+            bridge = Process(argv, ready_pattern=BRIDGE_LISTENING)
             time.sleep(1)
             stop.set()
             clients.join(timeout=30)

@@ -13,6 +13,9 @@ import threading
 import time
 
 LISTENING = re.compile(r"listening on (\S+):(\d+)")
+# What sanitizer builds print when they find something.
+SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|"
+                              r"runtime error:")
 
 
 class Process:
@@ -78,7 +81,16 @@ class Process:
             code = self.proc.wait(timeout=timeout)
         self._reader.join(timeout=5)
         self.proc.stderr.close()
+        self.check_no_sanitizer_report()
         return code
+
+    def check_no_sanitizer_report(self):
+        """Fails loudly if a sanitizer build of the binary reported an error."""
+        text = self.stderr_text()
+        found = SANITIZER_REPORT.search(text)
+        if found:
+            start = max(0, found.start() - 200)
+            raise AssertionError(f"sanitizer report from {self.argv[0]}:\n{text[start:start + 4000]}")
 
     def stderr_text(self):
         with self._cond:
@@ -93,6 +105,7 @@ class Process:
         else:
             self._reader.join(timeout=5)
             self.proc.stderr.close()
+            self.check_no_sanitizer_report()
 
 
 BRIDGE_LISTENING = re.compile(
