@@ -18,6 +18,9 @@ std::shared_ptr<SquareStreamCall> SquareStreamCall::Start(
   std::shared_ptr<SquareStreamCall> call(new SquareStreamCall(std::move(callbacks)));
   call->self_ = call;
   stub.async()->SquareStream(&call->context_, call.get());
+  // Send() starts writes from outside the reactions; the hold keeps the call
+  // from completing (and gRPC from freeing it) until no more can come.
+  call->AddHold();
   call->StartRead(&call->response_);
   call->StartCall();
   return call;
@@ -52,7 +55,7 @@ void SquareStreamCall::OnWriteDone(bool ok) {
   std::lock_guard lock(mu_);
   writes_.pop_front();
   writing_ = false;
-  if (!ok) {
+  if (!ok || done_) {
     writes_.clear();  // the call is broken; OnDone reports why
     return;
   }
@@ -67,9 +70,18 @@ void SquareStreamCall::OnWriteDone(bool ok) {
 void SquareStreamCall::OnWritesDoneDone(bool /*ok*/) {}
 
 void SquareStreamCall::OnReadDone(bool ok) {
-  if (!ok) return;  // the stream ended; OnDone follows
-  callbacks_.on_answer(response_.sequence(), std::move(*response_.mutable_square()));
-  StartRead(&response_);
+  if (ok) {
+    callbacks_.on_answer(response_.sequence(), std::move(*response_.mutable_square()));
+    StartRead(&response_);
+    return;
+  }
+  // The stream ended: no write may start any more, so the hold can go; the
+  // call then completes and OnDone reports its status.
+  {
+    std::lock_guard lock(mu_);
+    done_ = true;
+  }
+  RemoveHold();
 }
 
 void SquareStreamCall::OnDone(const grpc::Status& status) {

@@ -69,7 +69,7 @@ class SquareStreamCall final
   bool writing_ = false;
   bool close_requested_ = false;
   bool closed_ = false;
-  bool done_ = false;
+  bool done_ = false;  // the stream ended: nothing more may be started
 };
 
 class CoreClient {

@@ -16,7 +16,7 @@ import unittest
 import grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from processes import require_env, start_core  # noqa: E402
+from processes import UNDER_SANITIZER, require_env, start_core  # noqa: E402
 
 RPC_SERVER = require_env("RPC_SERVER")
 PROTO_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "proto")
@@ -105,7 +105,8 @@ class HostileGrpcTest(unittest.TestCase):
         call.cancel()
         self.assertLess(sent, 2_000_000)
         print(f"server RSS grew {grown_kib} KiB for a stream that never reads", file=sys.stderr)
-        self.assertLess(grown_kib, 64 * 1024, f"server grew {grown_kib} KiB for one stream")
+        if not UNDER_SANITIZER:
+            self.assertLess(grown_kib, 64 * 1024, f"server grew {grown_kib} KiB for one stream")
 
     def test_cancel_mid_stream(self):
         call = self.stub.SquareStream(self.requests(1_000_000, value=3), timeout=30)
@@ -144,7 +145,8 @@ class HostileGrpcTest(unittest.TestCase):
         while time.monotonic() < deadline:
             rss = proc_status(self.pid, "VmRSS")
             threads = proc_status(self.pid, "Threads")
-            if rss < self.baseline_rss_kib + 64 * 1024 and threads <= self.baseline_threads + 4:
+            rss_ok = UNDER_SANITIZER or rss < self.baseline_rss_kib + 64 * 1024
+            if rss_ok and threads <= self.baseline_threads + 4:
                 return
             time.sleep(0.5)
         self.fail(f"rss {rss} KiB (baseline {self.baseline_rss_kib}), "
