@@ -7,6 +7,7 @@
 #include <asio/write.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "common/listen_address.h"
 #include "common/log.h"
 #include "legacy_bridge/socket_closer.h"
@@ -37,8 +38,33 @@ void Reject(asio::ip::tcp::socket socket, size_t limit, std::chrono::millisecond
                     });
 }
 
+// Spreads calls over every address the target resolves to (round_robin),
+// skips replicas whose grpc.health.v1 status is not SERVING (a draining core
+// turns NOT_SERVING), and retries the unary calls on UNAVAILABLE: Now is
+// idempotent and Square pure.
+constexpr const char* kServiceConfigTemplate = R"json({
+  "loadBalancingConfig": [{"$POLICY": {}}],
+  "healthCheckConfig": {"serviceName": ""},
+  "methodConfig": [{
+    "name": [{"service": "sockrpc.time.v1.TimeService"},
+             {"service": "sockrpc.square.v1.SquareService", "method": "Square"}],
+    "retryPolicy": {
+      "maxAttempts": 4,
+      "initialBackoff": "0.02s",
+      "maxBackoff": "0.5s",
+      "backoffMultiplier": 2,
+      "retryableStatusCodes": ["UNAVAILABLE"]
+    }
+  }]
+})json";
+
+std::string ServiceConfig(const std::string& policy) {
+  return absl::StrReplaceAll(kServiceConfigTemplate, {{"$POLICY", policy}});
+}
+
 std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options) {
   grpc::ChannelArguments arguments;
+  arguments.SetServiceConfigJSON(ServiceConfig(options.load_balancing));
   if (!options.core_tls_server_name.empty()) {
     arguments.SetSslTargetNameOverride(options.core_tls_server_name);
   }

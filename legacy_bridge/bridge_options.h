@@ -15,6 +15,7 @@ struct BridgeOptions {
   std::string time_listen = "0.0.0.0:9999";
   std::string square_listen = "0.0.0.0:50007";
   std::string target = "localhost:50051";  // any gRPC target URI
+  std::string load_balancing = "round_robin";  // or "pick_first"
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ChannelCredentials> core_credentials;
   // Name to expect in the core's certificate instead of the target's host.

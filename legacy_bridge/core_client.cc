@@ -17,6 +17,9 @@ std::shared_ptr<SquareStreamCall> SquareStreamCall::Start(
     sockrpc::square::v1::SquareService::Stub& stub, Callbacks callbacks) {
   std::shared_ptr<SquareStreamCall> call(new SquareStreamCall(std::move(callbacks)));
   call->self_ = call;
+  // Wait for a ready replica rather than fail at once while none is: the
+  // bridge's own deadline bounds the wait (and turns it into ERROR lines).
+  call->context_.set_wait_for_ready(true);
   stub.async()->SquareStream(&call->context_, call.get());
   // Send() starts writes from outside the reactions; the hold keeps the call
   // from completing (and gRPC from freeing it) until no more can come.
@@ -110,6 +113,7 @@ void CoreClient::Now(const std::string& time_zone,
   };
   auto call = std::make_shared<Call>();
   call->context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  call->context.set_wait_for_ready(true);  // bounded by the deadline
   call->request.set_time_zone(time_zone);
   time_stub_->async()->Now(&call->context, &call->request, &call->response,
                            [call, done = std::move(done)](grpc::Status status) {

@@ -25,6 +25,9 @@ ABSL_FLAG(std::string, square_listen, "0.0.0.0:50007",
 ABSL_FLAG(std::string, target, "localhost:50051",
           "The RPC core: any gRPC target URI (host:port, dns:///host:port, "
           "ipv4:127.0.0.1:50051,127.0.0.1:50052, unix:/path).");
+ABSL_FLAG(std::string, load_balancing, "round_robin",
+          "How calls spread over the addresses --target resolves to: round_robin (each "
+          "replica in turn, skipping those whose health is not SERVING) or pick_first.");
 ABSL_FLAG(std::string, tls_ca, "",
           "PEM CA bundle: talk to the core over TLS and verify its certificate with it.");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -88,6 +91,10 @@ sockrpc::BridgeOptions OptionsFromFlags() {
   options.time_listen = absl::GetFlag(FLAGS_time_listen);
   options.square_listen = absl::GetFlag(FLAGS_square_listen);
   options.target = absl::GetFlag(FLAGS_target);
+  options.load_balancing = absl::GetFlag(FLAGS_load_balancing);
+  if (options.load_balancing != "round_robin" && options.load_balancing != "pick_first") {
+    sockrpc::ExitWithUsageError("--load_balancing must be round_robin or pick_first");
+  }
   if (options.target.empty()) sockrpc::ExitWithUsageError("--target must not be empty");
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       sockrpc::MakeChannelCredentials({absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),

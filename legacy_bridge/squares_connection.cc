@@ -181,11 +181,28 @@ void SquaresConnection::OnCoreDone(uint64_t stream_id, absl::Status status) {
   if (finished_ || stream_id != stream_id_) return;
   stream_.reset();
   if (session_.AwaitingCore()) {
-    if (status.ok()) status = absl::InternalError("the service ended the stream early");
-    LogError(absl::StrCat("SQUARES ", peer_, ": core call failed: ", status.ToString()));
-    session_.OnCoreFailure(status);
+    if (StreamWasLost(status)) {
+      // The replica went away (killed, drained, connection lost): ask again
+      // on a new stream, which the channel places on a healthy replica. If
+      // none answers within the deadline, OnTimer turns them into ERRORs.
+      session_.OnCoreStreamLost();
+    } else {
+      LogError(absl::StrCat("SQUARES ", peer_, ": core call failed: ", status.ToString()));
+      session_.OnCoreFailure(status);
+    }
   }
   Pump();
+}
+
+bool SquaresConnection::StreamWasLost(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:           // ended early, without our half-close
+    case absl::StatusCode::kUnavailable:  // the replica went away or is draining
+    case absl::StatusCode::kCancelled:    // a draining replica's grace ran out
+      return true;
+    default:
+      return false;
+  }
 }
 
 void SquaresConnection::AbandonStream() {

@@ -41,6 +41,9 @@ class SquaresConnection final : public Connection,
   void OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square);
   void OnCoreDone(uint64_t stream_id, absl::Status status);
   void AbandonStream();
+  // Whether a stream that ended with `status` just lost its replica (the
+  // requests can be asked again) rather than failed them.
+  static bool StreamWasLost(const absl::Status& status);
   void ScheduleTimer();
   void OnTimer();
   void Finish(const char* outcome);

@@ -117,10 +117,7 @@ void SquaresSession::OnCoreFailure(const absl::Status& status) {
       ++errors_;
       AnswerReply(request.sequence, ErrorLine(CoreErrorText(status)));
     } else {
-      const uint64_t resent = SendToCore(std::move(request.decimal), false);
-      for (Reply& reply : replies_) {
-        if (reply.sequence == request.sequence) reply.sequence = resent;
-      }
+      Resend(request);
     }
   }
   FlushReadyReplies();
@@ -129,6 +126,28 @@ void SquaresSession::OnCoreFailure(const absl::Status& status) {
   // waiting: settle it again. (If the core is still down, that one fails with
   // its generation unchanged and is committed: no loop.)
   if (!speculation_.has_value() && (resettle || rejected_one)) OnClientIdle();
+}
+
+void SquaresSession::OnCoreStreamLost() {
+  // Squares are pure: every request still awaited is simply asked again, in
+  // order, on whatever stream the shell opens next.
+  std::deque<Outstanding> lost = std::exchange(outstanding_, {});
+  for (Outstanding& request : lost) {
+    if (speculation_.has_value() && speculation_->sequence == request.sequence) {
+      const bool probe = request.decimal.empty();  // probes keep no number
+      speculation_->sequence =
+          SendToCore(probe ? std::string("0") : std::move(request.decimal), probe);
+    } else if (HasReply(request.sequence)) {
+      Resend(request);
+    }
+  }
+}
+
+void SquaresSession::Resend(Outstanding& request) {
+  const uint64_t resent = SendToCore(std::move(request.decimal), false);
+  for (Reply& reply : replies_) {
+    if (reply.sequence == request.sequence) reply.sequence = resent;
+  }
 }
 
 void SquaresSession::Abort(std::string reason) {

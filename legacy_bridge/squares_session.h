@@ -74,6 +74,9 @@ class SquaresSession {
   void OnCoreAnswer(uint64_t sequence, absl::StatusOr<std::string> square, bool client_sent_more);
   // The core failed every request still outstanding (stream broke, deadline).
   void OnCoreFailure(const absl::Status& status);
+  // The stream to the core broke without an answer to what is outstanding
+  // (the replica went away): every outstanding request is sent again.
+  void OnCoreStreamLost();
   // A limit of the connection was reached (idle, handshake timeout): answer
   // what is pending, then one ERROR line naming `reason`, then close.
   void Abort(std::string reason);
@@ -136,6 +139,8 @@ class SquaresSession {
   void AddReply(const Disposition& disposition);
   uint64_t SendToCore(std::string decimal, bool probe);
   bool HasReply(uint64_t sequence) const;
+  // Sends an outstanding request again; its reply waits for the new sequence.
+  void Resend(Outstanding& request);
   // Gives the reply waiting for `sequence` its text; false if none waits.
   bool AnswerReply(uint64_t sequence, std::string text);
   void Close(std::string reason);
