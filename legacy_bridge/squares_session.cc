@@ -177,11 +177,13 @@ void SquaresSession::ProcessBufferedMessages() {
     // from the core (and what queues behind them) count toward the limit,
     // and the output of one round is bounded too.
     FlushReadyReplies();
-    if (replies_.size() >= options_.max_pending_replies || output_.size() >= kMaxOutputBytes) {
-      break;
-    }
+    // Checked before the limits that pause this loop: a message past the
+    // length limit must never be settled (speculated on, answered).
     if (framer_.TooLong()) {
       Close(absl::StrCat("message longer than ", options_.max_message_bytes, " bytes"));
+      break;
+    }
+    if (replies_.size() >= options_.max_pending_replies || output_.size() >= kMaxOutputBytes) {
       break;
     }
     const std::optional<absl::string_view> message = framer_.Next();

@@ -922,3 +922,27 @@ TEST(SquaresSessionTest, DiscardedSpeculationsAreNotCountedAsMessages) {
 
 }  // namespace
 }  // namespace sockrpc
+
+namespace sockrpc {
+namespace {
+
+// Found by fuzz_framing_int: with the loop paused by the pending limit, an
+// over-long unterminated message was speculated on and answered.
+TEST(SquaresSessionLengthLimitTest, AnOverLongPartialBehindThePendingLimitIsNeverAnswered) {
+  SquaresSession session(SquaresSession::Options{24, 2});
+  session.OnClientBytes("Hi\n1\n2\n" + std::string(30, '3'));
+  session.OnClientIdle();
+  std::vector<CoreRequest> requests = session.TakeCoreRequests();
+  ASSERT_EQ(requests.size(), 2U);  // 1 and 2; never the 30-digit message
+  EXPECT_EQ(requests[0].decimal, "1");
+  EXPECT_EQ(requests[1].decimal, "2");
+  session.OnCoreAnswer(requests[0].sequence, std::string("1"), false);
+  session.OnCoreAnswer(requests[1].sequence, std::string("4"), false);
+  EXPECT_TRUE(session.TakeCoreRequests().empty());
+  EXPECT_EQ(session.TakeOutput(),
+            "Hello. Nice to see you.14ERROR message longer than 24 bytes; closing\n");
+  EXPECT_TRUE(session.Done());
+}
+
+}  // namespace
+}  // namespace sockrpc

@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/admin_server.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
@@ -29,6 +30,9 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle: require client certificates signed by it (mutual TLS).");
+ABSL_FLAG(std::string, admin_listen, "",
+          "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz), "
+          "host:port; empty: off.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGINT/SIGTERM, how long calls in flight may take to finish before they are "
           "cancelled, e.g. 10s, 500ms.");
@@ -93,6 +97,17 @@ int main(int argc, char** argv) {
   if (!server.ok()) {
     sockrpc::LogError(std::string(server.status().message()));
     return 1;
+  }
+  std::unique_ptr<sockrpc::AdminServer> admin;
+  if (const std::string admin_listen = absl::GetFlag(FLAGS_admin_listen); !admin_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> started =
+        sockrpc::AdminServer::Start(admin_listen, (*server)->metrics());
+    if (!started.ok()) {
+      sockrpc::LogError(std::string(started.status().message()));
+      return 1;
+    }
+    admin = *std::move(started);
+    sockrpc::LogInfo(absl::StrCat("admin (metrics) listening on ", admin->address()));
   }
   sockrpc::LogInfo(absl::StrCat("listening on ", (*server)->address(), " (",
                                 absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",

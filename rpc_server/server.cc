@@ -5,6 +5,8 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include <grpcpp/ext/channelz_service_plugin.h>
+
 #include "absl/strings/str_cat.h"
 #include "descriptor_set.h"
 #include "common/listen_address.h"
@@ -21,15 +23,17 @@ constexpr const char* kServiceNames[] = {
 // Everything the server serves, as reflection lists it.
 std::vector<std::string> AllServiceNames() {
   return {"sockrpc.time.v1.TimeService", "sockrpc.square.v1.SquareService",
-          "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+          "grpc.health.v1.Health", "grpc.channelz.v1.Channelz",
+          "grpc.reflection.v1.ServerReflection",
           "grpc.reflection.v1alpha.ServerReflection"};
 }
 
 }  // namespace
 
 RpcServer::RpcServer(RpcServerOptions options)
-    : time_service_(std::move(options.local_zone), std::move(options.clock)),
-      square_service_(options.square),
+    : metrics_(metrics_registry_),
+      time_service_(std::move(options.local_zone), std::move(options.clock), &metrics_.now),
+      square_service_(options.square, &metrics_),
       descriptors_(absl::string_view(DescriptorSetBytes().data(), DescriptorSetBytes().size())),
       reflection_v1_(descriptors_, AllServiceNames()),
       reflection_v1alpha_(descriptors_, AllServiceNames()) {}
@@ -38,8 +42,9 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);
   if (!listen.ok()) return listen.status();
 
-  // Process-wide switch; it only takes effect for servers built afterwards.
+  // Process-wide switches; they only take effect for servers built afterwards.
   grpc::EnableDefaultHealthCheckService(true);
+  grpc::channelz::experimental::InitChannelzService();
 
   const std::shared_ptr<grpc::ServerCredentials> credentials =
       options.credentials ? options.credentials : grpc::InsecureServerCredentials();

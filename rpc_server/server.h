@@ -11,6 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/metrics.h"
+#include "rpc_server/core_metrics.h"
 #include "rpc_server/descriptor_catalog.h"
 #include "rpc_server/reflection_service.h"
 #include "rpc_server/square_service.h"
@@ -37,6 +39,9 @@ class RpcServer {
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;
 
+  // What the server counts, for the admin port.
+  const MetricsRegistry& metrics() const { return metrics_registry_; }
+
   // The address actually bound: the listen address with port 0 replaced.
   const std::string& address() const { return address_; }
   int port() const { return port_; }
@@ -49,6 +54,8 @@ class RpcServer {
  private:
   RpcServer(RpcServerOptions options);
 
+  MetricsRegistry metrics_registry_;
+  CoreMetrics metrics_;
   TimeServiceImpl time_service_;
   SquareServiceImpl square_service_;
   DescriptorCatalog descriptors_;

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "rpc_server/core_metrics.h"
 #include "rpc_server/square_math.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 
@@ -39,7 +40,8 @@ class SquareServiceImpl final : public sockrpc::square::v1::SquareService::Callb
     size_t max_queued_responses = 64;
   };
 
-  explicit SquareServiceImpl(Options options) : options_(options) {}
+  explicit SquareServiceImpl(Options options, CoreMetrics* metrics = nullptr)
+      : options_(options), metrics_(metrics) {}
 
   grpc::ServerUnaryReactor* Square(grpc::CallbackServerContext* context,
                                    const sockrpc::square::v1::SquareRequest* request,
@@ -51,6 +53,7 @@ class SquareServiceImpl final : public sockrpc::square::v1::SquareService::Callb
 
  private:
   Options options_;
+  CoreMetrics* metrics_;
 };
 
 }  // namespace sockrpc

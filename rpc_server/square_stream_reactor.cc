@@ -12,8 +12,10 @@ namespace sockrpc {
 using sockrpc::square::v1::SquareStreamRequest;
 using sockrpc::square::v1::SquareStreamResponse;
 
-SquareStreamReactor::SquareStreamReactor(size_t max_digits, size_t max_queued_responses)
-    : max_digits_(max_digits), max_queued_responses_(max_queued_responses) {
+SquareStreamReactor::SquareStreamReactor(size_t max_digits, size_t max_queued_responses,
+                                         CoreMetrics* metrics)
+    : max_digits_(max_digits), max_queued_responses_(max_queued_responses), metrics_(metrics) {
+  if (metrics_ != nullptr) metrics_->streams_open.Add(1);
   StartRead(&request_);
 }
 
@@ -30,7 +32,11 @@ void SquareStreamReactor::OnReadDone(bool ok) {
     // between the threads gRPC runs reactions on is visible to sanitizers.
     std::lock_guard lock(mu_);
     ++requests_read_;
+    const auto started = std::chrono::steady_clock::now();
     absl::StatusOr<std::string> square = SquareOfRequest(request_, max_digits_);
+    if (metrics_ != nullptr) {
+      metrics_->stream_message.Record(square.ok(), std::chrono::steady_clock::now() - started);
+    }
     reading_ = false;
     if (input_done_) {
       // The call already broke while this read was in flight: nothing to answer.
@@ -73,7 +79,10 @@ void SquareStreamReactor::OnWriteDone(bool ok) {
   Perform(actions);
 }
 
-void SquareStreamReactor::OnDone() { delete this; }
+void SquareStreamReactor::OnDone() {
+  if (metrics_ != nullptr) metrics_->streams_open.Add(-1);
+  delete this;
+}
 
 SquareStreamReactor::Actions SquareStreamReactor::NextActionsLocked() {
   Actions actions;

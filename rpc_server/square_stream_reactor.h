@@ -17,6 +17,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <mutex>
+#include "rpc_server/core_metrics.h"
 #include "sockrpc/square/v1/square_service.pb.h"
 
 namespace sockrpc {
@@ -25,7 +26,8 @@ class SquareStreamReactor final
     : public grpc::ServerBidiReactor<sockrpc::square::v1::SquareStreamRequest,
                                      sockrpc::square::v1::SquareStreamResponse> {
  public:
-  SquareStreamReactor(size_t max_digits, size_t max_queued_responses);
+  // `metrics` may be null.
+  SquareStreamReactor(size_t max_digits, size_t max_queued_responses, CoreMetrics* metrics);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -45,6 +47,7 @@ class SquareStreamReactor final
 
   const size_t max_digits_;
   const size_t max_queued_responses_;
+  CoreMetrics* const metrics_;
   // std::mutex rather than absl::Mutex: sanitizers see its ordering.
   std::mutex mu_;  // guards everything below
   // Filled by the one outstanding read.

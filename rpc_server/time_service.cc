@@ -1,5 +1,6 @@
 #include "rpc_server/time_service.h"
 
+#include <chrono>
 #include <utility>
 
 #include "rpc_server/ctime_text.h"
@@ -10,13 +11,16 @@ namespace sockrpc {
 using sockrpc::time::v1::NowRequest;
 using sockrpc::time::v1::NowResponse;
 
-TimeServiceImpl::TimeServiceImpl(NamedTimeZone local_zone, Clock clock)
-    : local_zone_(std::move(local_zone)), clock_(std::move(clock)) {}
+TimeServiceImpl::TimeServiceImpl(NamedTimeZone local_zone, Clock clock, MethodMetrics* metrics)
+    : local_zone_(std::move(local_zone)), clock_(std::move(clock)), metrics_(metrics) {}
 
 grpc::ServerUnaryReactor* TimeServiceImpl::Now(grpc::CallbackServerContext* context,
                                                const NowRequest* request, NowResponse* response) {
+  const auto started = std::chrono::steady_clock::now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(FillNow(*request, *response)));
+  const absl::Status status = FillNow(*request, *response);
+  if (metrics_ != nullptr) metrics_->Record(status.ok(), std::chrono::steady_clock::now() - started);
+  reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/time_zones.h"
+#include "rpc_server/core_metrics.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
 
 namespace sockrpc {
@@ -18,7 +19,8 @@ class TimeServiceImpl final : public sockrpc::time::v1::TimeService::CallbackSer
 
   // `local_zone` answers requests that name no zone; `clock` is absl::Now
   // except in tests.
-  explicit TimeServiceImpl(NamedTimeZone local_zone, Clock clock = absl::Now);
+  explicit TimeServiceImpl(NamedTimeZone local_zone, Clock clock = absl::Now,
+                           MethodMetrics* metrics = nullptr);
 
   grpc::ServerUnaryReactor* Now(grpc::CallbackServerContext* context,
                                 const sockrpc::time::v1::NowRequest* request,
@@ -31,6 +33,7 @@ class TimeServiceImpl final : public sockrpc::time::v1::TimeService::CallbackSer
  private:
   NamedTimeZone local_zone_;
   Clock clock_;
+  MethodMetrics* metrics_;
 };
 
 }  // namespace sockrpc

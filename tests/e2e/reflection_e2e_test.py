@@ -71,7 +71,8 @@ class ReflectionTest(unittest.TestCase):
         for version in VERSIONS:
             response = self.ask(version, list_services="")
             names = sorted(s.name for s in response.list_services_response.service)
-            self.assertEqual(names, ["grpc.health.v1.Health",
+            self.assertEqual(names, ["grpc.channelz.v1.Channelz",
+                                     "grpc.health.v1.Health",
                                      "grpc.reflection.v1.ServerReflection",
                                      "grpc.reflection.v1alpha.ServerReflection",
                                      "sockrpc.square.v1.SquareService",

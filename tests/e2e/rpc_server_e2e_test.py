@@ -61,6 +61,7 @@ class RpcServerEndToEndTest(unittest.TestCase):
                                       extra=["--list-services", "--reflect-protocol", protocol])
             self.assertEqual(code, 0, err)
             self.assertEqual(sorted(out.split()), [
+                "grpc.channelz.v1.Channelz",
                 "grpc.health.v1.Health",
                 "grpc.reflection.v1.ServerReflection",
                 "grpc.reflection.v1alpha.ServerReflection",

@@ -1,0 +1,22 @@
+#include "rpc_server/core_metrics.h"
+
+namespace sockrpc {
+
+MethodMetrics::MethodMetrics(MetricsRegistry& registry, const char* method)
+    : calls(registry.AddCounter("sockrpc_core_requests_total",
+                                "Requests answered, per method (stream: per message).",
+                                {{"method", method}})),
+      errors(registry.AddCounter("sockrpc_core_errors_total",
+                                 "Requests answered with an error status, per method.",
+                                 {{"method", method}})),
+      latency(registry.AddHistogram("sockrpc_core_request_seconds",
+                                    "Time spent answering a request, per method.",
+                                    {{"method", method}})) {}
+
+CoreMetrics::CoreMetrics(MetricsRegistry& registry)
+    : now(registry, "Now"),
+      square(registry, "Square"),
+      stream_message(registry, "SquareStream"),
+      streams_open(registry.AddGauge("sockrpc_core_streams_open", "SquareStream calls open.")) {}
+
+}  // namespace sockrpc

@@ -1,0 +1,36 @@
+// What rpc_server counts for Prometheus (--admin_listen): calls and errors
+// per method, handler latency, open streams and their messages.
+#ifndef SOCKRPC_RPC_SERVER_CORE_METRICS_H_
+#define SOCKRPC_RPC_SERVER_CORE_METRICS_H_
+
+#include <chrono>
+
+#include "common/metrics.h"
+
+namespace sockrpc {
+
+struct MethodMetrics {
+  MethodMetrics(MetricsRegistry& registry, const char* method);
+  // Records one call (or stream message) that took `elapsed`.
+  void Record(bool ok, std::chrono::steady_clock::duration elapsed) {
+    (ok ? calls : errors).Increment();
+    latency.Observe(std::chrono::duration<double>(elapsed).count());
+  }
+
+  Counter& calls;
+  Counter& errors;
+  Histogram& latency;
+};
+
+struct CoreMetrics {
+  explicit CoreMetrics(MetricsRegistry& registry);
+
+  MethodMetrics now;
+  MethodMetrics square;
+  MethodMetrics stream_message;  // one per SquareStream request
+  Gauge& streams_open;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_RPC_SERVER_CORE_METRICS_H_
