@@ -102,9 +102,14 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
       !status.ok()) {
     return status;
   }
-  bridge->core_ = std::make_unique<CoreClient>(
-      CreateCoreChannel(bridge->options_),
-      absl::FromChrono(bridge->options_.deadline));
+  std::shared_ptr<grpc::Channel> channel = CreateCoreChannel(bridge->options_);
+  bridge->metrics_registry_.AddCallbackGauge(
+      "sockrpc_bridge_core_channel_state",
+      "State of the channel to the core: 0 idle, 1 connecting, 2 ready, 3 transient failure, "
+      "4 shutdown.",
+      {{"target", bridge->options_.target}},
+      [channel] { return static_cast<double>(channel->GetState(false)); });
+  bridge->core_ = std::make_unique<CoreClient>(channel, absl::FromChrono(bridge->options_.deadline));
   for (auto& context : bridge->contexts_) {
     bridge->threads_.emplace_back([context = context.get()] { context->run(); });
   }
@@ -165,6 +170,7 @@ void Bridge::Serve(Protocol protocol, asio::ip::tcp::socket socket) {
   // Accepts all run on the first event loop, so this check cannot race
   // another accept; connections closing meanwhile only make room.
   if (registry_.size() >= options_.max_connections) {
+    metrics_.rejected_too_many.Increment();
     return Reject(std::move(socket), options_.max_connections, options_.close_linger);
   }
   if (protocol == Protocol::kTime) {
@@ -179,7 +185,7 @@ void Bridge::Open(asio::ip::tcp::socket socket) {
   const asio::any_io_executor executor = socket.get_executor();
   std::string peer = PeerName(socket);
   auto connection = std::make_shared<ConnectionType>(std::move(socket), std::move(peer), *core_,
-                                                     options_, registry_);
+                                                     options_, registry_, metrics_);
   registry_.TryAdd(connection.get(), connection, options_.max_connections);
   // Each connection lives on the event loop its socket was accepted into.
   asio::post(executor, [connection] { connection->Start(); });

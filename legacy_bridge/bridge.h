@@ -17,6 +17,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/metrics.h"
+#include "legacy_bridge/bridge_metrics.h"
 #include "legacy_bridge/bridge_options.h"
 #include "legacy_bridge/connection_registry.h"
 #include "legacy_bridge/core_client.h"
@@ -37,6 +39,8 @@ class Bridge {
   const std::string& time_address() const { return time_.address; }
   const std::string& square_address() const { return square_.address; }
   size_t open_connections() const { return registry_.size(); }
+  // What the bridge counts, for the admin port.
+  const MetricsRegistry& metrics() const { return metrics_registry_; }
 
   // Stops accepting, lets every connection answer what it received, waits up
   // to `grace` for them to close, then stops. Safe to call more than once.
@@ -59,6 +63,8 @@ class Bridge {
   asio::io_context& NextContext();
 
   BridgeOptions options_;
+  MetricsRegistry metrics_registry_;
+  BridgeMetrics metrics_{metrics_registry_};
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;

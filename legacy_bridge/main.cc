@@ -11,6 +11,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/admin_server.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
@@ -62,6 +63,9 @@ ABSL_FLAG(int64_t, threads, 0, "Event-loop threads; 0: one per core.");
 ABSL_FLAG(bool, verbose, false,
           "Log a line per connection (peer, protocol, messages, outcome, duration). Errors are "
           "always logged.");
+ABSL_FLAG(std::string, admin_listen, "",
+          "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz), "
+          "host:port; empty: off.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGINT/SIGTERM, how long connections may take to answer what they received.");
 
@@ -164,6 +168,17 @@ int main(int argc, char** argv) {
   if (!bridge.ok()) {
     sockrpc::LogError(std::string(bridge.status().message()));
     return 1;
+  }
+  std::unique_ptr<sockrpc::AdminServer> admin;
+  if (const std::string admin_listen = absl::GetFlag(FLAGS_admin_listen); !admin_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> started =
+        sockrpc::AdminServer::Start(admin_listen, (*bridge)->metrics());
+    if (!started.ok()) {
+      sockrpc::LogError(std::string(started.status().message()));
+      return 1;
+    }
+    admin = *std::move(started);
+    sockrpc::LogInfo(absl::StrCat("admin (metrics) listening on ", admin->address()));
   }
   sockrpc::LogInfo(absl::StrCat("TIME listening on ", (*bridge)->time_address(),
                                 ", SQUARES listening on ", (*bridge)->square_address(),

@@ -6,6 +6,7 @@
 #include <asio/post.hpp>
 #include <asio/write.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
@@ -29,16 +30,23 @@ double MillisecondsSince(std::chrono::steady_clock::time_point start) {
 
 SquaresConnection::SquaresConnection(asio::ip::tcp::socket socket, std::string peer,
                                      CoreClient& core, const BridgeOptions& options,
-                                     ConnectionRegistry& registry)
+                                     ConnectionRegistry& registry, BridgeMetrics& metrics)
     : socket_(std::move(socket)),
       peer_(std::move(peer)),
       core_(core),
       options_(options),
       registry_(registry),
+      metrics_(metrics),
       session_(SquaresSession::Options{options.max_message_bytes, options.max_pending_replies}),
-      timer_(socket_.get_executor()) {}
+      timer_(socket_.get_executor()) {
+  metrics_.squares.total.Increment();
+  metrics_.squares.open.Add(1);
+}
 
-SquaresConnection::~SquaresConnection() { registry_.Remove(this); }
+SquaresConnection::~SquaresConnection() {
+  registry_.Remove(this);
+  metrics_.squares.open.Add(-1);
+}
 
 void SquaresConnection::Start() {
   asio::error_code ignored;
@@ -127,6 +135,7 @@ void SquaresConnection::SendRequests() {
   const std::vector<CoreRequest> requests = session_.TakeCoreRequests();
   if (requests.empty()) return;
   last_core_progress_ = Clock::now();
+  sent_at_.insert(sent_at_.end(), requests.size(), last_core_progress_);
   if (stream_ == nullptr) {
     const uint64_t id = ++stream_id_;
     const std::weak_ptr<SquaresConnection> weak = weak_from_this();
@@ -171,6 +180,11 @@ void SquaresConnection::Write() {
 void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square) {
   if (finished_ || stream_id != stream_id_) return;
   last_core_progress_ = Clock::now();
+  if (!sent_at_.empty()) {
+    metrics_.square_latency.Observe(
+        std::chrono::duration<double>(last_core_progress_ - sent_at_.front()).count());
+    sent_at_.pop_front();
+  }
   asio::error_code ignored;
   const bool client_sent_more = socket_.available(ignored) > 0;
   session_.OnCoreAnswer(sequence, std::move(square), client_sent_more);
@@ -180,14 +194,17 @@ void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std:
 void SquaresConnection::OnCoreDone(uint64_t stream_id, absl::Status status) {
   if (finished_ || stream_id != stream_id_) return;
   stream_.reset();
+  sent_at_.clear();  // whatever is asked again is timed from then
   if (session_.AwaitingCore()) {
     if (StreamWasLost(status)) {
+      metrics_.streams_moved.Increment();
       // The replica went away (killed, drained, connection lost): ask again
       // on a new stream, which the channel places on a healthy replica. If
       // none answers within the deadline, OnTimer turns them into ERRORs.
       session_.OnCoreStreamLost();
     } else {
       LogError(absl::StrCat("SQUARES ", peer_, ": core call failed: ", status.ToString()));
+      metrics_.core_failures.Increment();
       session_.OnCoreFailure(status);
     }
   }
@@ -244,6 +261,8 @@ void SquaresConnection::OnTimer() {
     LogError(absl::StrCat("SQUARES ", peer_, ": no answer from the core within ",
                           options_.deadline.count(), "ms"));
     AbandonStream();
+    sent_at_.clear();
+    metrics_.core_failures.Increment();
     session_.OnCoreFailure(absl::DeadlineExceededError(
         absl::StrFormat("no answer within %dms", options_.deadline.count())));
   } else if (!session_.AwaitingCore() && unsent_bytes() == 0 &&
@@ -273,6 +292,11 @@ void SquaresConnection::Finish(const char* outcome) {
   const absl::string_view reason =
       session_.close_reason().empty() ? absl::string_view(outcome) : session_.close_reason();
   const bool clean = reason == "client closed" || reason == "bridge shutting down";
+  metrics_.squares_messages.Increment(session_.messages());
+  metrics_.squares.error_lines.Increment(session_.errors());
+  if (absl::StartsWith(reason, "message longer")) metrics_.closed_too_long.Increment();
+  if (reason == "handshake timeout") metrics_.closed_handshake_timeout.Increment();
+  if (reason == "idle timeout") metrics_.closed_idle_timeout.Increment();
   if (options_.verbose || !clean) {
     LogInfo(absl::StrFormat("SQUARES peer=%s messages=%d errors=%d outcome=\"%s\" duration=%.1fms",
                             peer_, session_.messages(), session_.errors(), reason,

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <deque>
 #include <string>
 
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "legacy_bridge/bridge_metrics.h"
 #include "legacy_bridge/bridge_options.h"
 #include "legacy_bridge/connection_registry.h"
 #include "legacy_bridge/core_client.h"
@@ -26,7 +28,8 @@ class SquaresConnection final : public Connection,
   using Clock = std::chrono::steady_clock;
 
   SquaresConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
-                    const BridgeOptions& options, ConnectionRegistry& registry);
+                    const BridgeOptions& options, ConnectionRegistry& registry,
+                    BridgeMetrics& metrics);
   ~SquaresConnection() override;
 
   void Start();
@@ -54,10 +57,12 @@ class SquaresConnection final : public Connection,
   CoreClient& core_;
   const BridgeOptions& options_;
   ConnectionRegistry& registry_;
+  BridgeMetrics& metrics_;
   SquaresSession session_;
   asio::steady_timer timer_;
 
   std::shared_ptr<SquareStreamCall> stream_;
+  std::deque<Clock::time_point> sent_at_;  // per request awaiting an answer, in order
   uint64_t stream_id_ = 0;  // answers from older streams are ignored
 
   std::string pending_output_;  // produced, not yet handed to the socket

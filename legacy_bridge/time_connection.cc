@@ -19,14 +19,22 @@ std::string TimeReply(const absl::StatusOr<std::string>& ctime) {
 }
 
 TimeConnection::TimeConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
-                               const BridgeOptions& options, ConnectionRegistry& registry)
+                               const BridgeOptions& options, ConnectionRegistry& registry,
+                               BridgeMetrics& metrics)
     : socket_(std::move(socket)),
       peer_(std::move(peer)),
       core_(core),
       options_(options),
-      registry_(registry) {}
+      registry_(registry),
+      metrics_(metrics) {
+  metrics_.time.total.Increment();
+  metrics_.time.open.Add(1);
+}
 
-TimeConnection::~TimeConnection() { registry_.Remove(this); }
+TimeConnection::~TimeConnection() {
+  registry_.Remove(this);
+  metrics_.time.open.Add(-1);
+}
 
 void TimeConnection::Start() {
   asio::error_code ignored;
@@ -65,8 +73,12 @@ void TimeConnection::DiscardInput() {
 
 void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
   if (finished_) return;
+  metrics_.time_latency.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   if (!ctime.ok()) {
     failed_ = true;
+    metrics_.core_failures.Increment();
+    metrics_.time.error_lines.Increment();
     LogError(absl::StrCat("TIME ", peer_, ": core call failed: ", ctime.status().ToString()));
   }
   reply_ = TimeReply(ctime);

@@ -11,6 +11,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "absl/status/statusor.h"
+#include "legacy_bridge/bridge_metrics.h"
 #include "legacy_bridge/bridge_options.h"
 #include "legacy_bridge/connection_registry.h"
 #include "legacy_bridge/core_client.h"
@@ -24,7 +25,8 @@ class TimeConnection final : public Connection,
                              public std::enable_shared_from_this<TimeConnection> {
  public:
   TimeConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
-                 const BridgeOptions& options, ConnectionRegistry& registry);
+                 const BridgeOptions& options, ConnectionRegistry& registry,
+                 BridgeMetrics& metrics);
   ~TimeConnection() override;
 
   void Start();
@@ -42,6 +44,7 @@ class TimeConnection final : public Connection,
   CoreClient& core_;
   const BridgeOptions& options_;
   ConnectionRegistry& registry_;
+  BridgeMetrics& metrics_;
   std::string reply_;
   bool finished_ = false;
   bool failed_ = false;

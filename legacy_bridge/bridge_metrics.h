@@ -1,0 +1,36 @@
+// What legacy_bridge counts for Prometheus (--admin_listen): connections,
+// messages, ERROR lines and why connections were closed, the core's answer
+// latency, and the state of the channel to the core.
+#ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
+#define SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
+
+#include "common/metrics.h"
+
+namespace sockrpc {
+
+struct ProtocolMetrics {
+  ProtocolMetrics(MetricsRegistry& registry, const char* protocol);
+  Gauge& open;
+  Counter& total;
+  Counter& error_lines;
+};
+
+struct BridgeMetrics {
+  explicit BridgeMetrics(MetricsRegistry& registry);
+
+  ProtocolMetrics time;
+  ProtocolMetrics squares;
+  Counter& squares_messages;
+  Counter& closed_too_long;
+  Counter& closed_handshake_timeout;
+  Counter& closed_idle_timeout;
+  Counter& rejected_too_many;
+  Counter& core_failures;
+  Counter& streams_moved;  // SQUARES streams asked again after losing their replica
+  Histogram& square_latency;
+  Histogram& time_latency;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_

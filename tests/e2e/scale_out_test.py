@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Three rpc_server replicas behind one bridge (round_robin, health checking,
+retries): the load spreads over all of them, as their own metrics show, and
+when one is killed under load no legacy client sees an error or a wrong
+answer. Also: both processes' Prometheus metrics, scraped over HTTP."""
+
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from legacy_client import CTIME_LINE, GREETING, LegacyConnection  # noqa: E402
+from processes import free_port, require_env, start_bridge, start_core  # noqa: E402
+
+RPC_SERVER = require_env("RPC_SERVER")
+BRIDGE = require_env("LEGACY_BRIDGE")
+ADMIN = re.compile(r"admin \(metrics\) listening on (\S+):(\d+)")
+
+
+def scrape(process):
+    host, port = process.wait_for_matches(ADMIN)[0]
+    with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
+        return response.read().decode()
+
+
+def sample(text, name, **labels):
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    pattern = re.escape(name) + (r"\{" + re.escape(wanted) + r"\}" if wanted else "") + r" (\S+)"
+    found = re.search("^" + pattern + "$", text, re.MULTILINE)
+    return float(found.group(1)) if found else None
+
+
+class ScaleOutTest(unittest.TestCase):
+    def setUp(self):
+        self.ports = [free_port() for _ in range(3)]
+        self.replicas = [start_core(RPC_SERVER, port=p, extra=["--admin_listen=127.0.0.1:0"])
+                         for p in self.ports]
+        target = "ipv4:" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
+        self.bridge = start_bridge(BRIDGE, target,
+                                   extra=["--admin_listen=127.0.0.1:0", "--deadline=5s"])
+
+    def tearDown(self):
+        self.assertEqual(self.bridge.terminate(), 0)
+        for replica in self.replicas:
+            replica.terminate()
+
+    def squares_session(self, numbers):
+        with LegacyConnection(self.bridge.square) as c:
+            c.send(b"Hi there!\n")
+            self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+            for n in numbers:
+                c.send(b"%d\n" % n)
+                expected = str(n * n).encode()
+                reply = c.read_exact(len(expected))
+                if reply != expected:
+                    self.fail(f"{n}: {reply + c.read_line()!r}")
+
+    def test_load_spreads_over_every_replica(self):
+        for i in range(30):
+            self.squares_session([i, i + 1])
+        for _ in range(30):
+            with LegacyConnection(self.bridge.time) as t:
+                self.assertRegex(t.read_until_close(), CTIME_LINE)
+        for replica in self.replicas:
+            metrics = scrape(replica)
+            self.assertGreater(sample(metrics, "sockrpc_core_requests_total",
+                                      method="SquareStream"), 0, "a replica got no stream")
+            self.assertGreater(sample(metrics, "sockrpc_core_requests_total", method="Now"), 0)
+            self.assertIn('sockrpc_core_request_seconds_bucket{method="Square",le="+Inf"}',
+                          metrics)
+        bridge_metrics = scrape(self.bridge)
+        self.assertEqual(sample(bridge_metrics, "sockrpc_bridge_connections_total",
+                                protocol="squares"), 30)
+        self.assertEqual(sample(bridge_metrics, "sockrpc_bridge_connections_total",
+                                protocol="time"), 30)
+        self.assertEqual(sample(bridge_metrics, "sockrpc_bridge_squares_messages_total"), 90)
+        self.assertEqual(sample(bridge_metrics, "sockrpc_bridge_core_channel_state",
+                                target="ipv4:" + ",".join(f"127.0.0.1:{p}" for p in self.ports)), 2)
+
+    def test_a_replica_killed_under_load_costs_no_client_an_answer(self):
+        stop = threading.Event()
+        problems = []
+        counts = {"time": 0, "squares": 0}
+
+        def time_clients():
+            for _ in range(100_000):  # bounded; the event stops it long before
+                if stop.is_set():
+                    return
+                try:
+                    with LegacyConnection(self.bridge.time) as t:
+                        line = t.read_until_close()
+                    if not CTIME_LINE.fullmatch(line):
+                        problems.append(("time", line))
+                    counts["time"] += 1
+                except OSError as error:
+                    problems.append(("time", repr(error)))
+
+        def squares_clients(seed):
+            for round_ in range(100_000):
+                if stop.is_set():
+                    return
+                try:
+                    with LegacyConnection(self.bridge.square) as c:
+                        c.send(b"Hi there!\n")
+                        if c.read_exact(len(GREETING)) != GREETING:
+                            problems.append(("greeting", seed))
+                        for k in range(200):
+                            n = seed * 1_000_000 + round_ * 1000 + k
+                            c.send(b"%d\n" % n)
+                            expected = str(n * n).encode()
+                            reply = c.read_exact(len(expected))
+                            if reply != expected:
+                                problems.append(("squares", n, reply + c.read_line()))
+                                return
+                            counts["squares"] += 1
+                except OSError as error:
+                    problems.append(("squares", repr(error)))
+
+        threads = [threading.Thread(target=time_clients) for _ in range(2)]
+        threads += [threading.Thread(target=squares_clients, args=(s,)) for s in range(1, 7)]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(2)
+            before = dict(counts)
+            self.replicas[1].terminate(signal.SIGKILL)
+            time.sleep(3)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=60)
+        self.assertEqual(problems, [])
+        self.assertGreater(counts["time"], before["time"], "TIME stopped after the kill")
+        self.assertGreater(counts["squares"], before["squares"], "SQUARES stopped after the kill")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
