@@ -14,7 +14,7 @@ PACKAGES=(
   libabsl-dev libgmp-dev libasio-dev libgtest-dev libgmock-dev
   tzdata netcat-openbsd python3 python3-grpcio openssl
   golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-grpc
-  clang-14 libclang-rt-14-dev libcpp-httplib-dev curl
+  clang-14 libclang-rt-14-dev libcpp-httplib-dev curl python3-yaml systemd
 )
 
 missing=()
