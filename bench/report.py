@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""Helpers of bench/run.sh (Python standard library only).
+
+  report.py snapshot PID...            one JSON line: CPU seconds of each PID and of the machine
+  report.py h2load --before F --after F --stdout F --log F --scenario S --system S --pids P,P
+                                       one result line (same schema as the load generators)
+  report.py table --raw RAW.jsonl --meta META.json --out OUT.json
+                                       prints the table and the ratios, writes OUT.json
+  report.py scaling --json OUT.json    markdown tables: throughput/latency vs clients and digits
+  report.py quiet [--max-wait S] [--threshold C] [PID...]
+                                       waits for the machine to be quiet (other work < C cores)
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return -1.0
+
+
+def status_kib(pid, key):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+def machine_busy_s():
+    with open("/proc/stat") as f:
+        parts = f.readline().split()[1:9]
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, parts)
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
+def cmd_snapshot(args):
+    print(json.dumps({"machine_cpu_s": machine_busy_s(),
+                      "pids": {str(p): process_cpu_s(p) for p in args.pids}}))
+
+
+def cmd_quiet(args):
+    """Waits (at most --max-wait s) until the machine's busy CPU over 1 s, minus
+    the listed PIDs' own CPU, is below --threshold cores; prints what it saw."""
+    import time
+    deadline = time.monotonic() + args.max_wait
+    while True:
+        m0, p0 = machine_busy_s(), sum(max(0.0, process_cpu_s(p)) for p in args.pids)
+        t0 = time.monotonic()
+        time.sleep(1.0)
+        m1, p1 = machine_busy_s(), sum(max(0.0, process_cpu_s(p)) for p in args.pids)
+        other = max(0.0, (m1 - m0) - (p1 - p0)) / (time.monotonic() - t0)
+        if other <= args.threshold or time.monotonic() >= deadline:
+            print(f"{other:.2f}")
+            return
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, int(q * len(sorted_values)))
+    return float(sorted_values[index])
+
+
+def cmd_h2load(args):
+    with open(args.before) as f:
+        before = json.load(f)
+    with open(args.after) as f:
+        after = json.load(f)
+    with open(args.stdout) as f:
+        text = f.read()
+    # "requests: 123 total, 123 started, 123 done, 123 succeeded, 0 failed, 0 errored, 0 timeout"
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
+                  r"(\d+) failed, (\d+) errored, (\d+) timeout", text)
+    finished = re.search(r"finished in ([\d.]+)(m?s)", text)
+    seconds = 0.0
+    if finished:
+        seconds = float(finished.group(1)) / (1000.0 if finished.group(2) == "ms" else 1.0)
+    succeeded = int(m.group(4)) if m else 0
+    errors = (int(m.group(5)) + int(m.group(6)) + int(m.group(7))) if m else 1
+    latencies = []
+    try:
+        with open(args.log) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3:
+                    latencies.append(int(parts[2]))
+    except OSError:
+        pass
+    latencies.sort()
+    pids = [p for p in args.pids.split(",") if p]
+    servers = []
+    for p in pids:
+        servers.append({"pid": int(p),
+                        "cpu_s": round(after["pids"][p] - before["pids"][p], 3),
+                        "rss_kib": status_kib(p, "VmRSS"), "hwm_kib": status_kib(p, "VmHWM")})
+    machine = after["machine_cpu_s"] - before["machine_cpu_s"]
+    ours = sum(s["cpu_s"] for s in servers) + args.load_cpu_s
+    result = {
+        "tool": "h2load", "scenario": args.scenario, "system": args.system, "mode": "square",
+        "ops": succeeded, "seconds": seconds,
+        "ops_per_s": succeeded / seconds if seconds > 0 else 0.0,
+        "mean_us": sum(latencies) / len(latencies) if latencies else 0.0,
+        "p50_us": percentile(latencies, 0.50), "p90_us": percentile(latencies, 0.90),
+        "p99_us": percentile(latencies, 0.99), "p999_us": percentile(latencies, 0.999),
+        "max_us": float(latencies[-1]) if latencies else 0.0,
+        "errors": errors,
+        "first_error": "" if errors == 0 else "h2load: " + (m.group(0) if m else "no summary"),
+        "servers": servers, "load_cpu_s": round(args.load_cpu_s, 3),
+        "machine_cpu_s": round(machine, 3), "other_cpu_s": round(max(0.0, machine - ours), 3),
+        "options": args.options,
+    }
+    print(json.dumps(result))
+
+
+# --- table --------------------------------------------------------------------
+
+def cpu_us_per_op(r):
+    if not r.get("ops"):
+        return None
+    total = sum(max(0.0, s["cpu_s"]) for s in r.get("servers", []))
+    return total * 1e6 / r["ops"]
+
+
+def rss_mib(r):
+    values = [s["rss_kib"] for s in r.get("servers", []) if s.get("rss_kib", -1) >= 0]
+    return sum(values) / 1024.0 if values else None
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "-"
+    if digits == 0:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def find(results, scenario, system):
+    for r in results:
+        if r.get("scenario") == scenario and r.get("system") == system:
+            return r
+    return None
+
+
+def ratio_rows(results):
+    """(name, numerator result, denominator result, target, kind)"""
+    rows = []
+
+    def add(name, num, den, target, field="ops_per_s", is_target=True):
+        a = find(results, *num)
+        b = find(results, *den)
+        value = None
+        if a and b and b.get(field):
+            value = a[field] / b[field]
+        rows.append({"name": name, "numerator": " / ".join(num), "denominator": " / ".join(den),
+                     "value": value, "target": target, "is_target": is_target,
+                     "pass": (value is not None and value >= target) if is_target else None})
+
+    add("unary Square, h2load -c16 -m32: core / grpc-go",
+        ("unary Square h2load c16 m32", "core"), ("unary Square h2load c16 m32", "grpc-go"), 1.2)
+    add("SquareStream pipelined (64 in flight): core / grpc-go",
+        ("SquareStream pipelined w64", "core"), ("SquareStream pipelined w64", "grpc-go"), 1.0)
+    add("SQUARES 1 original client (all on 1 core): bridge / original Python",
+        ("SQUARES original 1 client, 1 core", "bridge+core"),
+        ("SQUARES original 1 client, 1 core", "python"), 0.5)
+    add("SQUARES 256 original clients: bridge / raw epoll",
+        ("SQUARES original 256 clients", "bridge+core"),
+        ("SQUARES original 256 clients", "direct"), 0.5)
+    add("TIME 64 clients: bridge / original Python",
+        ("TIME 64 clients", "bridge+core"), ("TIME 64 clients", "python"), 1.0)
+    idle = find(results, "SQUARES 10000 idle sessions + 1 client", "bridge+core")
+    rss = rss_mib(idle) if idle else None
+    p99 = idle["p99_us"] / 1000.0 if idle and idle.get("ops") else None
+    ok = rss is not None and p99 is not None and rss < 200 and p99 < 10 and idle["errors"] == 0
+    rows.append({"name": "10,000 handshaked SQUARES sessions: bridge+core RSS < 200 MiB, "
+                 "other client's p99 < 10 ms",
+                 "numerator": "SQUARES 10000 idle sessions + 1 client / bridge+core",
+                 "denominator": "", "value": None, "rss_mib": rss, "p99_ms": p99,
+                 "target": None, "is_target": True, "pass": ok})
+    # Informative: what the gRPC hop costs, and core vs grpc-go everywhere.
+    scenarios = []
+    for r in results:
+        if r["scenario"] not in scenarios:
+            scenarios.append(r["scenario"])
+    for s in scenarios:
+        if find(results, s, "bridge+core") and find(results, s, "direct"):
+            add(f"{s}: bridge / direct (cost of the RPC hop)", (s, "bridge+core"), (s, "direct"),
+                0, is_target=False)
+        if find(results, s, "bridge+core") and find(results, s, "python") and \
+                s not in ("SQUARES original 1 client, 1 core", "TIME 64 clients"):
+            add(f"{s}: bridge / original Python", (s, "bridge+core"), (s, "python"), 0,
+                is_target=False)
+        if find(results, s, "core") and find(results, s, "grpc-go") and \
+                s not in ("unary Square h2load c16 m32", "SquareStream pipelined w64"):
+            add(f"{s}: core / grpc-go", (s, "core"), (s, "grpc-go"), 0, is_target=False)
+    return rows
+
+
+def median_runs(results):
+    """One result per (scenario, system): the run with the median throughput
+    (with --repeat), rows grouped by scenario in the order they first ran."""
+    groups, order = {}, []
+    for r in results:
+        key = (r.get("scenario"), r.get("system"))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(r)
+    scenarios = []
+    for scenario, _ in order:
+        if scenario not in scenarios:
+            scenarios.append(scenario)
+    chosen = []
+    for scenario in scenarios:
+        for key in order:
+            if key[0] != scenario:
+                continue
+            runs = groups[key]
+            ranked = sorted(runs, key=lambda r: r.get("ops_per_s", 0))
+            median = dict(ranked[(len(ranked) - 1) // 2])
+            median["runs_ops_per_s"] = [round(r.get("ops_per_s", 0), 1) for r in runs]
+            mid = median.get("ops_per_s", 0)
+            median["spread"] = ((ranked[-1]["ops_per_s"] - ranked[0]["ops_per_s"]) / mid
+                                if len(runs) > 1 and mid else None)
+            chosen.append(median)
+    return chosen
+
+
+def cmd_table(args):
+    results = []
+    with open(args.raw) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                try:
+                    results.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    print(f"warning: bad result line: {e}: {line[:200]}", file=sys.stderr)
+    results = median_runs(results)
+    meta = {}
+    if args.meta and os.path.exists(args.meta):
+        with open(args.meta) as f:
+            meta = json.load(f)
+    for r in results:
+        r["cpu_us_per_op"] = cpu_us_per_op(r)
+        r["rss_mib"] = rss_mib(r)
+    ratios = ratio_rows(results)
+
+    headers = ["scenario", "system", "ops/s", "p50 us", "p99 us", "max us", "CPU us/op",
+               "RSS MiB", "err", "other CPU", "spread"]
+    rows = []
+    for r in results:
+        other = r.get("other_cpu_s")
+        other_cores = other / r["seconds"] if other is not None and r.get("seconds") else None
+        machine = r.get("machine_cpu_s")
+        saturated = machine is not None and r.get("seconds") and \
+            machine / r["seconds"] > (os.cpu_count() or 1) - 0.2
+        mark = "*" if saturated and other_cores is not None and other_cores > 0.3 else ""
+        rows.append([r["scenario"], r["system"], fmt(r["ops_per_s"]), fmt(r["p50_us"]),
+                     fmt(r["p99_us"]), fmt(r["max_us"]), fmt(r["cpu_us_per_op"], 1),
+                     fmt(r["rss_mib"], 1), str(r["errors"]), fmt(other_cores, 2) + mark,
+                     "-" if r["spread"] is None else f"{100 * r['spread']:.0f}%"])
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    out = []
+    line = "| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(headers)) + " |"
+    out.append(line)
+    out.append("|" + "|".join(("-" * (w + 2)) if i < 2 else ("-" * (w + 1) + ":")
+                              for i, w in enumerate(widths)) + "|")
+    for row in rows:
+        out.append("| " + " | ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i])
+                                     for i, c in enumerate(row)) + " |")
+    print("\n".join(out))
+    print("(other CPU: cores busy with other work during the window; * = the machine was "
+          "saturated meanwhile, so the figure is disturbed. With --repeat, each row is the "
+          "run with the median ops/s; spread = (max - min) / median ops/s over the runs.)")
+    print()
+    print("Targets (ratios of throughput measured in this run; ---- = not run):")
+    for q in ratios:
+        if not q["is_target"]:
+            continue
+        verdict = "PASS" if q["pass"] else "MISS"
+        if q["target"] is not None and q["value"] is None:
+            verdict = "----"
+        if q["target"] is None:
+            if q["rss_mib"] is None:
+                verdict = "----"
+            print(f"  {verdict}  {q['name']}: RSS {fmt(q['rss_mib'], 1)} MiB, "
+                  f"p99 {fmt(q['p99_ms'], 2)} ms")
+        else:
+            print(f"  {verdict}  {q['name']} = {fmt(q['value'], 2)} (target >= {q['target']})")
+    print("Other ratios (informative):")
+    for q in ratios:
+        if not q["is_target"]:
+            print(f"        {q['name']} = {fmt(q['value'], 2)}")
+    errors = [r for r in results if r["errors"]]
+    if errors:
+        print("Scenarios with errors (first error of each):")
+        for r in errors:
+            print(f"  {r['scenario']} / {r['system']}: {r['errors']} errors: {r['first_error'][:300]}")
+
+    document = {"meta": meta, "results": results, "ratios": ratios}
+    with open(args.out, "w") as f:
+        json.dump(document, f, indent=1)
+        f.write("\n")
+    print(f"\nJSON: {args.out}")
+
+
+def cmd_scaling(args):
+    """Markdown tables: how throughput and latency grow with clients and digits."""
+    with open(args.json) as f:
+        doc = json.load(f)
+    results = doc["results"]
+
+    def cell(scenario, system):
+        r = find(results, scenario, system)
+        if not r or not r.get("ops"):
+            return "-"
+        return (f"{r['ops_per_s']:,.0f}/s, p50 {fmt_latency(r['p50_us'])}, "
+                f"p99 {fmt_latency(r['p99_us'])}" + (f", {r['errors']} err" if r["errors"] else ""))
+
+    meta = doc.get("meta", {})
+    print(f"Measured {meta.get('date', '?')} on {meta.get('nproc', '?')} x "
+          f"{meta.get('cpu_model', '?')} (load generator on the same machine).\n")
+    for mode in ("original", "lines"):
+        print(f"SQUARES, {mode} framing, lockstep clients:\n")
+        print("| clients | bridge+core | direct (no RPC hop) | bridge/direct |")
+        print("|---:|---|---|---:|")
+        for n in (1, 64, 256, 1000, 10000):
+            scenario = f"SQUARES {mode} {n} client{'s' if n != 1 else ''}"
+            a, b = find(results, scenario, "bridge+core"), find(results, scenario, "direct")
+            ratio = f"{a['ops_per_s'] / b['ops_per_s']:.2f}" if a and b and b["ops_per_s"] else "-"
+            print(f"| {n:,} | {cell(scenario, 'bridge+core')} | {cell(scenario, 'direct')} | {ratio} |")
+        print()
+    print("Big numbers (D-digit inputs, squares of 2D digits):\n")
+    print("| digits | gRPC Square c16, core | gRPC Square c16, grpc-go | SQUARES 1 client, bridge+core "
+          "| SQUARES 1 client, direct | SQUARES 1 client, Python | SQUARES 64 clients, bridge+core "
+          "| SQUARES 64 clients, direct |")
+    print("|---:|---|---|---|---|---|---|---|")
+    for d in (10, 1000, 4000):
+        u = f"unary Square {d} digits c16"
+        one = f"SQUARES original {d} digits 1 client"
+        many = f"SQUARES original {d} digits 64 clients"
+        print(f"| {d:,} | {cell(u, 'core')} | {cell(u, 'grpc-go')} | {cell(one, 'bridge+core')} "
+              f"| {cell(one, 'direct')} | {cell(one, 'python')} | {cell(many, 'bridge+core')} "
+              f"| {cell(many, 'direct')} |")
+
+
+def fmt_latency(us):
+    if us >= 10000:
+        return f"{us / 1000:,.0f} ms"
+    if us >= 1000:
+        return f"{us / 1000:.1f} ms"
+    return f"{us:.0f} us"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("snapshot")
+    p.add_argument("pids", nargs="*", type=int)
+    p.set_defaults(func=cmd_snapshot)
+    p = sub.add_parser("quiet")
+    p.add_argument("--max-wait", type=float, default=30)
+    p.add_argument("--threshold", type=float, default=0.3)
+    p.add_argument("pids", nargs="*", type=int)
+    p.set_defaults(func=cmd_quiet)
+    p = sub.add_parser("h2load")
+    for name in ("before", "after", "stdout", "log", "scenario", "system", "pids", "options"):
+        p.add_argument("--" + name, default="")
+    p.add_argument("--load-cpu-s", type=float, default=0.0)
+    p.set_defaults(func=cmd_h2load)
+    p = sub.add_parser("scaling")
+    p.add_argument("--json", required=True)
+    p.set_defaults(func=cmd_scaling)
+    p = sub.add_parser("table")
+    p.add_argument("--raw", required=True)
+    p.add_argument("--meta")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_table)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
