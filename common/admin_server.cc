@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/listen_address.h"
+#include "common/log.h"
 
 namespace sockrpc {
 
@@ -39,6 +40,14 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(const std::strin
   address->port = static_cast<uint16_t>(port);
   admin->address_ = address->ToString();
   admin->thread_ = std::thread([server = admin->server_.get()] { server->listen_after_bind(); });
+  return admin;
+}
+
+absl::StatusOr<std::unique_ptr<AdminServer>> StartAdminServerIfRequested(
+    const std::string& listen, const MetricsRegistry& registry) {
+  if (listen.empty()) return nullptr;
+  absl::StatusOr<std::unique_ptr<AdminServer>> admin = AdminServer::Start(listen, registry);
+  if (admin.ok()) LogInfo(absl::StrCat("admin (metrics) listening on ", (*admin)->address()));
   return admin;
 }
 

@@ -32,6 +32,11 @@ class AdminServer {
   std::string address_;
 };
 
+// Starts an AdminServer on `listen` and logs its address; nullptr (no server)
+// when `listen` is empty, as for an --admin_listen flag left unset.
+absl::StatusOr<std::unique_ptr<AdminServer>> StartAdminServerIfRequested(
+    const std::string& listen, const MetricsRegistry& registry);
+
 }  // namespace sockrpc
 
 #endif  // SOCKRPC_COMMON_ADMIN_SERVER_H_

@@ -98,16 +98,11 @@ int main(int argc, char** argv) {
     sockrpc::LogError(std::string(server.status().message()));
     return 1;
   }
-  std::unique_ptr<sockrpc::AdminServer> admin;
-  if (const std::string admin_listen = absl::GetFlag(FLAGS_admin_listen); !admin_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> started =
-        sockrpc::AdminServer::Start(admin_listen, (*server)->metrics());
-    if (!started.ok()) {
-      sockrpc::LogError(std::string(started.status().message()));
-      return 1;
-    }
-    admin = *std::move(started);
-    sockrpc::LogInfo(absl::StrCat("admin (metrics) listening on ", admin->address()));
+  absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> admin =
+      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*server)->metrics());
+  if (!admin.ok()) {
+    sockrpc::LogError(std::string(admin.status().message()));
+    return 1;
   }
   sockrpc::LogInfo(absl::StrCat("listening on ", (*server)->address(), " (",
                                 absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
