@@ -154,18 +154,29 @@ def find(results, scenario, system):
     return None
 
 
-def ratio_rows(results):
-    """(name, numerator result, denominator result, target, kind)"""
+def ratio_rows(results, all_runs=None):
+    """(name, numerator, denominator, value, target, pass). With several passes
+    (--repeat), a ratio is computed within each pass (both figures measured in
+    the same run) and the median of those is the value."""
     rows = []
+    all_runs = all_runs or results
 
     def add(name, num, den, target, field="ops_per_s", is_target=True):
-        a = find(results, *num)
-        b = find(results, *den)
-        value = None
-        if a and b and b.get(field):
-            value = a[field] / b[field]
+        per_pass = {}
+        for r in all_runs:
+            if (r.get("scenario"), r.get("system")) in (num, den):
+                per_pass.setdefault(r.get("pass", 0), {})[r["system"]] = r
+        ratios = []
+        for p in sorted(per_pass):
+            a, b = per_pass[p].get(num[1]), per_pass[p].get(den[1])
+            if a and b and b.get(field):
+                ratios.append(a[field] / b[field])
+        value = sorted(ratios)[(len(ratios) - 1) // 2] if ratios else None
+        if len(ratios) % 2 == 0 and len(ratios) > 1:
+            value = (sorted(ratios)[len(ratios) // 2 - 1] + sorted(ratios)[len(ratios) // 2]) / 2
         rows.append({"name": name, "numerator": " / ".join(num), "denominator": " / ".join(den),
-                     "value": value, "target": target, "is_target": is_target,
+                     "value": value, "per_pass": [round(x, 3) for x in ratios],
+                     "target": target, "is_target": is_target,
                      "pass": (value is not None and value >= target) if is_target else None})
 
     add("unary Square, h2load -c16 -m32: core / grpc-go",
@@ -248,6 +259,7 @@ def cmd_table(args):
                     results.append(json.loads(line))
                 except json.JSONDecodeError as e:
                     print(f"warning: bad result line: {e}: {line[:200]}", file=sys.stderr)
+    all_runs = results
     results = median_runs(results)
     meta = {}
     if args.meta and os.path.exists(args.meta):
@@ -256,7 +268,7 @@ def cmd_table(args):
     for r in results:
         r["cpu_us_per_op"] = cpu_us_per_op(r)
         r["rss_mib"] = rss_mib(r)
-    ratios = ratio_rows(results)
+    ratios = ratio_rows(results, all_runs)
 
     headers = ["scenario", "system", "ops/s", "p50 us", "p99 us", "max us", "CPU us/op",
                "RSS MiB", "err", "other CPU", "spread"]
@@ -287,7 +299,8 @@ def cmd_table(args):
           "saturated meanwhile, so the figure is disturbed. With --repeat, each row is the "
           "run with the median ops/s; spread = (max - min) / median ops/s over the runs.)")
     print()
-    print("Targets (ratios of throughput measured in this run; ---- = not run):")
+    print("Targets (ratios of two throughputs measured in the same pass; with --repeat the "
+          "median over the passes; ---- = not run):")
     for q in ratios:
         if not q["is_target"]:
             continue
@@ -300,7 +313,10 @@ def cmd_table(args):
             print(f"  {verdict}  {q['name']}: RSS {fmt(q['rss_mib'], 1)} MiB, "
                   f"p99 {fmt(q['p99_ms'], 2)} ms")
         else:
-            print(f"  {verdict}  {q['name']} = {fmt(q['value'], 2)} (target >= {q['target']})")
+            runs = ""
+            if len(q["per_pass"]) > 1:
+                runs = " [runs: " + ", ".join(f"{x:.2f}" for x in q["per_pass"]) + "]"
+            print(f"  {verdict}  {q['name']} = {fmt(q['value'], 2)} (target >= {q['target']}){runs}")
     print("Other ratios (informative):")
     for q in ratios:
         if not q["is_target"]:

@@ -91,6 +91,12 @@ pin_processes() {
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+for tool in cmake ninja protoc go h2load ss prlimit taskset timeout nice "$python"; do
+  command -v "$tool" > /dev/null ||
+    { echo "run.sh: $tool is missing (see bench/README.md for what the benchmark needs)" >&2; exit 1; }
+done
+[[ -d $legacy_dir ]] || { echo "run.sh: no original servers in $legacy_dir" >&2; exit 1; }
+
 # --- build ---------------------------------------------------------------------
 if [[ $do_build == 1 ]]; then
   log "building in $build (Release)"
