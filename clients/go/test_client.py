@@ -3,324 +3,41 @@
 
     RPC_SERVER=build/default/rpc_server/rpc_server /usr/bin/python3 clients/go/test_client.py
 
-RPC_SERVER is the rpc_server binary (default: build/default/rpc_server/
-rpc_server under the project). GO_CLIENT is the built client; unset, the
-client is built with clients/go/build.sh into a temporary directory.
-Standard library only. Prints one line per check, then "N passed, M failed";
-exits 1 if any check failed.
+GO_CLIENT is the built client; unset, the client is built with
+clients/go/build.sh into a temporary directory. The checks are the ones every
+client passes (clients/client_checks.py).
 """
 
-import datetime
 import os
-import queue
-import random
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import zoneinfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROJECT = os.path.dirname(os.path.dirname(HERE))
-SERVER_ZONE = "Asia/Tokyo"  # the server's TZ: what `now` without --zone reports
-CALL_TIMEOUT = 60           # seconds any one client run may take
-BUILD_TIMEOUT = 900         # seconds build.sh may take (gRPC compiles from source)
+sys.path.insert(0, os.path.dirname(HERE))
+import client_checks  # noqa: E402
 
-CTIME = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-                   r"[ 123][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] [0-9]{4}$")
-RFC3339 = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})"
-                     r"(\.[0-9]{3}|\.[0-9]{6}|\.[0-9]{9})?Z$")
-
-
-class Failure(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
-# ---------------------------------------------------------------- processes
-
-
-class Server:
-    """The real rpc_server on a free loopback port."""
-
-    def __init__(self, binary):
-        env = dict(os.environ, TZ=SERVER_ZONE)
-        self.process = subprocess.Popen([binary, "--listen=127.0.0.1:0", "--shutdown_grace=2s"],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, env=env)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.target = None
-        deadline = time.monotonic() + 15
-        while self.target is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.stop()
-                raise RuntimeError("rpc_server did not log its address within 15 s")
-            try:
-                line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                self.stop()
-                raise RuntimeError("rpc_server exited before listening")
-            found = re.search(r"listening on (127\.0\.0\.1:[0-9]+)", line)
-            if found:
-                self.target = found.group(1)
-
-    def _drain(self):
-        for raw in self.process.stderr:
-            self.lines.put(raw.decode(errors="replace"))
-        self.lines.put(None)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-
-
-def closed_port():
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Client:
-    def __init__(self, command, target):
-        self.command = command
-        self.target = target
-
-    def run(self, *args, stdin="", target=True):
-        argv = list(self.command) + (["--target", self.target] if target else []) + list(args)
-        done = subprocess.run(argv, input=stdin.encode(), capture_output=True, timeout=CALL_TIMEOUT)
-        return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
-
-    def popen(self, *args):
-        argv = list(self.command) + ["--target", self.target] + list(args)
-        return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-
-
-def read_line(stream, timeout):
-    """One line from a pipe, or Failure after timeout seconds."""
-    result = queue.Queue()
-    threading.Thread(target=lambda: result.put(stream.readline()), daemon=True).start()
-    try:
-        return result.get(timeout=timeout).decode()
-    except queue.Empty:
-        raise Failure(f"no line within {timeout} s")
-
-
-# ---------------------------------------------------------------- checks
-
-
-def expect_ok(client, *args, stdin=""):
-    code, out, err = client.run(*args, stdin=stdin)
-    check(code == 0, f"{args}: exit {code}, stderr {err!r}")
-    check(err == "", f"{args}: stderr {err!r}")
-    return out
-
-
-def check_now(out, zone):
-    lines = out.split("\n")
-    check(len(lines) == 4 and lines[3] == "", f"now: expected three lines, got {out!r}")
-    ctime, rfc3339, got_zone = lines[:3]
-    check(got_zone == zone, f"now: zone {got_zone!r}, expected {zone!r}")
-    check(CTIME.match(ctime), f"now: ctime {ctime!r}")
-    found = RFC3339.match(rfc3339)
-    check(found, f"now: time {rfc3339!r} is not RFC 3339 UTC as the JSON mapping writes it")
-    instant = datetime.datetime.strptime(found.group(1), "%Y-%m-%dT%H:%M:%S").replace(
-        tzinfo=datetime.timezone.utc)
-    check(abs(instant.timestamp() - time.time()) < 120, f"now: time {rfc3339!r} is not now")
-    # ctime is the same instant, truncated to the second, in the zone.
-    expected = instant.astimezone(zoneinfo.ZoneInfo(zone)).ctime()
-    check(ctime == expected, f"now: ctime {ctime!r}, expected {expected!r} for {rfc3339} in {zone}")
-
-
-def test_now_paris(client):
-    check_now(expect_ok(client, "now", "--zone", "Europe/Paris"), "Europe/Paris")
-
-
-def test_now_default_zone(client):
-    check_now(expect_ok(client, "now"), SERVER_ZONE)
-
-
-def test_now_flags_before_command(client):
-    code, out, err = client.run("--zone=UTC", "--target=" + client.target, "now", target=False)
-    check(code == 0, f"exit {code}, stderr {err!r}")
-    check_now(out, "UTC")
-
-
-def test_square_12(client):
-    out = expect_ok(client, "square", "12")
-    check(out == "144\n", f"square 12: {out!r}")
-
-
-def test_square_40_digits(client):
-    for n in (1234567890123456789012345678901234567890,
-              -9876543210987654321098765432109876543210,
-              random.randrange(10**39, 10**40)):
-        out = expect_ok(client, "square", str(n))
-        check(out == f"{n * n}\n", f"square {n}: {out!r}, expected {n * n}")
-
-
-def test_square_int64_edges(client):
-    for text in ("-3", "0", "+007", "9223372036854775807", "-9223372036854775808",
-                 "9223372036854775808", "-9223372036854775809"):
-        n = int(text)
-        out = expect_ok(client, "square", text)
-        check(out == f"{n * n}\n", f"square {text}: {out!r}, expected {n * n}")
-
-
-def test_stream(client):
-    out = expect_ok(client, "stream", stdin="1\n2\n-3\n")
-    check(out == "1\n4\n9\n", f"stream: {out!r}")
-
-
-def test_stream_many(client):
-    numbers = [random.randrange(-10**50, 10**50) if i % 3 == 0 else random.randrange(-10**9, 10**9)
-               for i in range(2000)]
-    out = expect_ok(client, "stream", stdin="".join(f"{n}\n" for n in numbers))
-    check(out == "".join(f"{n * n}\n" for n in numbers), "stream of 2000 numbers: wrong squares")
-
-
-def test_stream_blank_lines_and_no_final_newline(client):
-    out = expect_ok(client, "stream", stdin="\n 5 \r\n\n-6")
-    check(out == "25\n36\n", f"stream: {out!r}")
-
-
-def test_stream_empty_input(client):
-    out = expect_ok(client, "stream", stdin="")
-    check(out == "", f"stream: {out!r}")
-
-
-def test_stream_answers_as_they_arrive(client):
-    process = client.popen("stream")
-    try:
-        for n in (3, 4):
-            process.stdin.write(f"{n}\n".encode())
-            process.stdin.flush()
-            line = read_line(process.stdout, 20)
-            check(line == f"{n * n}\n", f"stream: {line!r} after {n} (stdin still open)")
-        process.stdin.close()
-        code = process.wait(timeout=20)
-        check(code == 0, f"stream: exit {code}, stderr {process.stderr.read()!r}")
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        for pipe in (process.stdin, process.stdout, process.stderr):
-            pipe.close()
-
-
-def test_error_unknown_zone(client):
-    code, out, err = client.run("now", "--zone", "Mars/Base")
-    check(code == 1, f"exit {code}")
-    check(out == "", f"stdout {out!r}")
-    check(err.startswith("error: INVALID_ARGUMENT: ") and "Mars/Base" in err, f"stderr {err!r}")
-
-
-def test_error_bad_number(client):
-    code, out, err = client.run("square", "12abc")
-    check(code == 2, f"exit {code}")
-    check(out == "", f"stdout {out!r}")
-    check("12abc" in err and "usage:" in err, f"stderr {err!r}")
-
-
-def test_error_bad_number_in_stream(client):
-    code, out, err = client.run("stream", stdin="5\nx\n6\n")
-    check(code == 1, f"exit {code}")
-    check(out == "25\n", f"stdout {out!r}")
-    check(err.startswith("error: INVALID_ARGUMENT: ") and "sequence 2" in err, f"stderr {err!r}")
-
-
-def test_error_server_down(client):
-    code, out, err = client.run("--target", f"127.0.0.1:{closed_port()}", "square", "2", target=False)
-    check(code == 1, f"exit {code}")
-    check(err.startswith("error: UNAVAILABLE: "), f"stderr {err!r}")
-
-
-def test_usage_errors(client):
-    for args in ([], ["launch"], ["square"], ["square", "1", "2"], ["now", "extra"],
-                 ["--bogus", "now"], ["square", "--zone", "UTC", "3"], ["now", "--timeout", "-1"],
-                 ["now", "--zone"]):
-        code, out, err = client.run(*args)
-        check(code == 2 and "usage:" in err and out == "", f"{args}: exit {code}, stderr {err!r}")
-    code, out, err = client.run("--help")
-    check(code == 0 and out.startswith("usage:"), f"--help: exit {code}, stdout {out!r}")
-
-
-TESTS = [test_now_paris, test_now_default_zone, test_now_flags_before_command, test_square_12,
-         test_square_40_digits, test_square_int64_edges, test_stream, test_stream_many,
-         test_stream_blank_lines_and_no_final_newline, test_stream_empty_input,
-         test_stream_answers_as_they_arrive, test_error_unknown_zone, test_error_bad_number,
-         test_error_bad_number_in_stream, test_error_server_down, test_usage_errors]
-
-
-# ---------------------------------------------------------------- main
-
-
-def client_command(tempdir):
-    built = os.environ.get("GO_CLIENT")
-    if built:
-        return [os.path.abspath(built)]
-    out_dir = os.path.join(tempdir, "go-client")
-    print(f"building the Go client into {out_dir} (clients/go/build.sh)", flush=True)
-    subprocess.run([os.path.join(HERE, "build.sh"), out_dir], check=True, timeout=BUILD_TIMEOUT,
-                   stdin=subprocess.DEVNULL)
-    return [os.path.join(out_dir, "sockrpc-go")]
+BUILD_TIMEOUT = 900  # seconds build.sh may take
 
 
 def main():
-    sys.set_int_max_str_digits(0)
-    server_binary = os.environ.get("RPC_SERVER") or os.path.join(
-        PROJECT, "build", "default", "rpc_server", "rpc_server")
-    if not os.access(server_binary, os.X_OK):
-        print(f"no rpc_server at {server_binary}; set RPC_SERVER", file=sys.stderr)
-        print("0 passed, 1 failed")
-        return 1
     tempdir = tempfile.mkdtemp(prefix="sockrpc-go-test-")
-    passed = failed = 0
-    server = None
+
+    def client_command():
+        built = os.environ.get("GO_CLIENT")
+        if built:
+            return [os.path.abspath(built)]
+        out_dir = os.path.join(tempdir, "go-client")
+        print(f"building the Go client into {out_dir} (clients/go/build.sh)", flush=True)
+        subprocess.run([os.path.join(HERE, "build.sh"), out_dir], check=True,
+                       timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL)
+        return [os.path.join(out_dir, "sockrpc-go")]
+
     try:
-        try:
-            command = client_command(tempdir)
-            server = Server(server_binary)
-        except (subprocess.SubprocessError, RuntimeError, OSError) as e:
-            print(f"FAIL setup: {e}")
-            print("0 passed, 1 failed")
-            return 1
-        client = Client(command, server.target)
-        for test in TESTS:
-            try:
-                test(client)
-            except Exception as e:  # any failure of one check, reported, then the next
-                failed += 1
-                detail = e if isinstance(e, Failure) else f"{type(e).__name__}: {e}"
-                print(f"FAIL {test.__name__}: {detail}", flush=True)
-            else:
-                passed += 1
-                print(f"ok   {test.__name__}", flush=True)
+        return client_checks.run(client_command)
     finally:
-        if server is not None:
-            server.stop()
         shutil.rmtree(tempdir, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":
