@@ -103,13 +103,19 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
     return status;
   }
   std::shared_ptr<grpc::Channel> channel = CreateCoreChannel(bridge->options_);
+  // Connect now, so the first clients do not wait for the connections and
+  // the first shared streams find every replica ready.
+  channel->GetState(/*try_to_connect=*/true);
   bridge->metrics_registry_.AddCallbackGauge(
       "sockrpc_bridge_core_channel_state",
       "State of the channel to the core: 0 idle, 1 connecting, 2 ready, 3 transient failure, "
       "4 shutdown.",
       {{"target", bridge->options_.target}},
       [channel] { return static_cast<double>(channel->GetState(false)); });
-  bridge->core_ = std::make_unique<CoreClient>(channel, absl::FromChrono(bridge->options_.deadline));
+  bridge->core_ = std::make_unique<CoreClient>(
+      channel, absl::FromChrono(bridge->options_.deadline),
+      SquareStreamPool::Options{bridge->options_.core_streams,
+                                bridge->options_.core_stream_max_age});
   for (auto& context : bridge->contexts_) {
     bridge->threads_.emplace_back([context = context.get()] { context->run(); });
   }
@@ -210,6 +216,7 @@ void Bridge::Shutdown(absl::Duration grace) {
   }
   const size_t left = registry_.DrainAll(grace);
   if (left > 0) LogWarning(absl::StrCat(left, " connection(s) still open after the grace period"));
+  if (core_ != nullptr) core_->CloseSquareStreams();
   for (auto& guard : work_) guard.reset();
   for (auto& context : contexts_) context->stop();
   for (auto& thread : threads_) thread.join();

@@ -60,6 +60,12 @@ ABSL_FLAG(int64_t, max_connections, 15000,
           "Connections open at once, both protocols together; past it a client gets an ERROR "
           "line and is closed.");
 ABSL_FLAG(int64_t, threads, 0, "Event-loop threads; 0: one per core.");
+ABSL_FLAG(int64_t, core_streams, 8,
+          "SquareStream calls to the core that all SQUARES sessions share (1..1024); with "
+          "several replicas, at least their number, so each gets a share.");
+ABSL_FLAG(absl::Duration, core_stream_max_age, absl::Seconds(10),
+          "How long a shared SquareStream takes new sessions before a fresh call replaces it, "
+          "so load spreads again over replicas that joined or came back.");
 ABSL_FLAG(bool, verbose, false,
           "Log a line per connection (peer, protocol, messages, outcome, duration). Errors are "
           "always logged.");
@@ -127,6 +133,10 @@ sockrpc::BridgeOptions OptionsFromFlags() {
       FlagInRange("max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
   options.threads =
       static_cast<size_t>(FlagInRange("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
+  options.core_streams = static_cast<size_t>(
+      FlagInRange("core_streams", absl::GetFlag(FLAGS_core_streams), 1, 1024));
+  options.core_stream_max_age = ToMilliseconds(
+      PositiveDuration("core_stream_max_age", absl::GetFlag(FLAGS_core_stream_max_age)));
   options.verbose = absl::GetFlag(FLAGS_verbose);
   PositiveDuration("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
   return options;

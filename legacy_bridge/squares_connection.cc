@@ -140,7 +140,7 @@ void SquaresConnection::SendRequests() {
     const uint64_t id = ++stream_id_;
     const std::weak_ptr<SquaresConnection> weak = weak_from_this();
     const asio::any_io_executor executor = socket_.get_executor();
-    stream_ = core_.OpenSquareStream(SquareStreamCall::Callbacks{
+    stream_ = core_.OpenSquareStream(CoreStream::Callbacks{
         .on_answer =
             [weak, executor, id](uint64_t sequence, std::string square) {
               if (auto self = weak.lock()) {
@@ -223,7 +223,7 @@ bool SquaresConnection::StreamWasLost(const absl::Status& status) {
 }
 
 void SquaresConnection::AbandonStream() {
-  if (stream_ != nullptr) stream_->Cancel();
+  if (stream_ != nullptr) stream_->Abandon();
   stream_.reset();
   ++stream_id_;  // whatever the old call still reports is ignored
 }
@@ -280,11 +280,7 @@ void SquaresConnection::Finish(const char* outcome) {
   asio::error_code ignored;
   timer_.cancel();
   if (stream_ != nullptr) {
-    if (session_.AwaitingCore()) {
-      stream_->Cancel();
-    } else {
-      stream_->Close();
-    }
+    stream_->Detach();
     stream_.reset();
   }
   ++stream_id_;

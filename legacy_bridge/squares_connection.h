@@ -1,5 +1,5 @@
-// The I/O shell of one SQUARES connection: socket reads and writes, the
-// SquareStream call to the core, and the timers. The protocol itself is
+// The I/O shell of one SQUARES connection: socket reads and writes, its
+// stream of requests to the core, and the timers. The protocol itself is
 // SquaresSession; this class only feeds it events and carries out its
 // requests. Everything runs on the connection's executor (one thread).
 #ifndef SOCKRPC_LEGACY_BRIDGE_SQUARES_CONNECTION_H_
@@ -61,7 +61,7 @@ class SquaresConnection final : public Connection,
   SquaresSession session_;
   asio::steady_timer timer_;
 
-  std::shared_ptr<SquareStreamCall> stream_;
+  std::shared_ptr<CoreStream> stream_;
   std::deque<Clock::time_point> sent_at_;  // per request awaiting an answer, in order
   uint64_t stream_id_ = 0;  // answers from older streams are ignored
 

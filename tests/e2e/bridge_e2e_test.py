@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from legacy_client import CTIME_LINE, ERROR_LINE, GREETING, LegacyConnection  # noqa: E402
@@ -23,6 +24,7 @@ sys.set_int_max_str_digits(0)
 RPC_SERVER = require_env("RPC_SERVER")
 BRIDGE = require_env("LEGACY_BRIDGE")
 UTC = {"TZ": "UTC"}
+ADMIN = re.compile(r"admin \(metrics\) listening on (\S+):(\d+)")
 
 
 def square_reply(text):
@@ -248,6 +250,60 @@ class ProtocolTest(BridgeTestCase):
             self.assertEqual(len(out), 25)
 
 
+class SharedStreamTest(BridgeTestCase):
+    """Every session shares one SquareStream (--core_streams=1). A request the
+    core rejects ends that stream: only the session that sent it gets an
+    ERROR line; the others' requests are asked again on a new stream."""
+
+    bridge_flags = ("--core_streams=1",)
+
+    @classmethod
+    def setUpClass(cls):
+        port = free_port()  # explicit: the admin port's log line comes first
+        cls.core = start_core(RPC_SERVER, port=port,
+                              extra=["--max_digits=30", "--admin_listen=127.0.0.1:0"], env=UTC)
+        cls.bridge = start_bridge(BRIDGE, f"127.0.0.1:{port}", extra=cls.bridge_flags, env=UTC)
+
+    def test_a_rejected_request_fails_only_its_own_session(self):
+        with self.handshaken() as bad, self.handshaken() as good:
+            for round_ in range(5):
+                numbers = [round_ * 1000 + k for k in range(200)]
+                good.send(b"".join(b"%d\n" % n for n in numbers))
+                bad.send(b"%d\n" % (10 ** 40 + round_))
+                line = bad.read_line()
+                self.assertTrue(line.startswith(b"ERROR "), line)
+                self.assertIn(b"digits", line)
+                for n in numbers:
+                    expected = str(n * n).encode()
+                    self.assertEqual(good.read_exact(len(expected)), expected, n)
+                bad.send(b"12\n")
+                self.assertEqual(bad.read_exact(3), b"144")
+
+    def core_streams_open(self):
+        host, port = self.core.wait_for_matches(ADMIN)[0]
+        with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
+            metrics = response.read().decode()
+        return float(re.search(r"^sockrpc_core_streams_open (\S+)$", metrics, re.M).group(1))
+
+    def test_sessions_share_the_stream(self):
+        sessions = []
+        try:
+            for _ in range(50):
+                session = self.squares()
+                sessions.append(session)
+                session.send(b"Hi there!")  # the original's handshake, settled by a probe
+                self.assertEqual(session.read_exact(len(GREETING)), GREETING)
+            for n, session in enumerate(sessions):
+                session.send(b"%d\n" % n)
+            for n, session in enumerate(sessions):
+                expected = str(n * n).encode()
+                self.assertEqual(session.read_exact(len(expected)), expected)
+            self.assertLessEqual(self.core_streams_open(), 1)
+        finally:
+            for session in sessions:
+                session.close()
+
+
 class LimitsTest(BridgeTestCase):
     bridge_flags = ("--max_connections=3", "--idle_timeout=400ms", "--handshake_timeout=300ms",
                     "--verbose")
@@ -393,12 +449,14 @@ class BridgeProcessTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0)
         for flag in ["--time_listen", "--square_listen", "--target", "--time_zone", "--deadline",
                      "--max_message_bytes", "--handshake_timeout", "--idle_timeout",
-                     "--max_connections", "--verbose", "--line_pause"]:
+                     "--max_connections", "--verbose", "--line_pause", "--core_streams",
+                     "--core_stream_max_age"]:
             self.assertIn(flag, done.stdout)
 
     def test_bad_flag_values_are_errors(self):
         for args in (["--max_message_bytes=10"], ["--time_zone=Nowhere/Land"],
-                     ["--deadline=0s"], ["--bogus"]):
+                     ["--deadline=0s"], ["--bogus"], ["--core_streams=0"],
+                     ["--core_streams=2000"], ["--core_stream_max_age=0s"]):
             done = self.run_bridge(*args)
             self.assertNotEqual(done.returncode, 0, args)
             self.assertTrue(done.stderr.strip(), args)

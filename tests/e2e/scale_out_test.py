@@ -41,8 +41,12 @@ class ScaleOutTest(unittest.TestCase):
         self.replicas = [start_core(RPC_SERVER, port=p, extra=["--admin_listen=127.0.0.1:0"])
                          for p in self.ports]
         target = "ipv4:" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
+        # SQUARES sessions share a few SquareStreams, each replaced after
+        # --core_stream_max_age: a short age lets round_robin place fresh ones
+        # on every replica within this short test.
         self.bridge = start_bridge(BRIDGE, target,
-                                   extra=["--admin_listen=127.0.0.1:0", "--deadline=5s"])
+                                   extra=["--admin_listen=127.0.0.1:0", "--deadline=5s",
+                                          "--core_stream_max_age=100ms"])
 
     def tearDown(self):
         self.assertEqual(self.bridge.terminate(), 0)
@@ -63,6 +67,7 @@ class ScaleOutTest(unittest.TestCase):
     def test_load_spreads_over_every_replica(self):
         for i in range(30):
             self.squares_session([i, i + 1])
+            time.sleep(0.05)  # 30 x 50 ms: several generations of shared streams
         for _ in range(30):
             with LegacyConnection(self.bridge.time) as t:
                 self.assertRegex(t.read_until_close(), CTIME_LINE)

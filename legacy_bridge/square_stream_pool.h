@@ -1,0 +1,160 @@
+// The SQUARES sessions' requests to the core, carried on a few shared
+// SquareService.SquareStream calls rather than one call per session.
+//
+// Why shared: a call per session made every idle session cost the core a
+// stream (and the bridge ~28 KiB), and put each message of many lockstep
+// clients on a stream of its own. On a shared call the requests of many
+// sessions are pipelined, and an idle session costs nothing but its socket.
+// The core answers in request order and echoes a sequence number, so the
+// answers are routed back by StreamRoutes.
+//
+// Each session stays on one call while it awaits answers (so its answers stay
+// in order) and picks its slot's current call again once it awaits none. Each
+// call is replaced after `max_age`, which lets the channel's round_robin
+// spread the load again over replicas that joined or came back.
+#ifndef SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
+#define SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "legacy_bridge/squares_session.h"
+#include "legacy_bridge/stream_routes.h"
+#include "sockrpc/square/v1/square_service.grpc.pb.h"
+
+namespace sockrpc {
+
+class SharedSquareStream;
+class SquareStreamPool;
+
+// What one SQUARES connection sees: a stream of its own requests and their
+// answers, in order. Callbacks run on gRPC's threads; callers hand them to
+// their own executor. Send, Detach and Abandon are called from one thread.
+class CoreStream : public std::enable_shared_from_this<CoreStream> {
+ public:
+  struct Callbacks {
+    // An answer: the request's sequence number and its square.
+    std::function<void(uint64_t sequence, std::string square)> on_answer;
+    // The call carrying this session's unanswered requests ended without
+    // answering them; called at most once, after every on_answer. The stream
+    // takes no more requests: open another one.
+    std::function<void(absl::Status status)> on_done;
+  };
+
+  CoreStream(SquareStreamPool& pool, size_t slot, uint64_t id, Callbacks callbacks)
+      : pool_(pool), slot_(slot), id_(id), callbacks_(std::move(callbacks)) {}
+
+  void Send(const CoreRequest& request);
+  // The session is closing: answers still due are dropped.
+  void Detach();
+  // The core did not answer in time: stop waiting, and cancel the call this
+  // session's requests are stuck on, so no session is sent there again.
+  void Abandon();
+
+ private:
+  friend class SharedSquareStream;
+
+  SquareStreamPool& pool_;
+  const size_t slot_;
+  const uint64_t id_;
+  const Callbacks callbacks_;
+  // The call the session's unanswered requests are on; owner thread only.
+  std::shared_ptr<SharedSquareStream> bound_;
+  // No callback may run any more (detached, abandoned, or on_done ran).
+  std::atomic<bool> ended_{false};
+};
+
+// One SquareStream call that many sessions' requests share.
+class SharedSquareStream final
+    : public grpc::ClientBidiReactor<sockrpc::square::v1::SquareStreamRequest,
+                                     sockrpc::square::v1::SquareStreamResponse> {
+ public:
+  // Starts the call. It lives until it has ended and no one holds it.
+  static std::shared_ptr<SharedSquareStream> Start(sockrpc::square::v1::SquareService::Stub& stub);
+
+  // Sends `request` for `stream`. With `only_if_awaiting`, only while that
+  // stream awaits answers here; otherwise only while this call takes new
+  // sessions. False when refused.
+  bool TrySend(const std::shared_ptr<CoreStream>& stream, const CoreRequest& request,
+               bool only_if_awaiting);
+  // Whether new sessions may be sent here.
+  bool accepting();
+  // Takes no new sessions; half-closes once nothing awaits an answer.
+  void Retire();
+  // Ends the call now (it is stuck); the sessions awaiting answers are told.
+  void Cancel();
+  // Whether `stream` awaits answers here.
+  bool Awaits(uint64_t stream_id);
+
+  void OnWriteDone(bool ok) override;
+  void OnReadDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  SharedSquareStream() = default;
+  void WriteNextLocked();
+  void RequestCloseLocked();
+
+  grpc::ClientContext context_;
+  sockrpc::square::v1::SquareStreamResponse response_;
+  std::shared_ptr<SharedSquareStream> self_;  // keeps the call alive until OnDone
+
+  // std::mutex rather than absl::Mutex: sanitizers see its ordering.
+  std::mutex mu_;  // guards everything below
+  StreamRoutes routes_;
+  // The sessions awaiting answers here, by id.
+  absl::flat_hash_map<uint64_t, std::shared_ptr<CoreStream>> awaiting_;
+  std::deque<sockrpc::square::v1::SquareStreamRequest> writes_;
+  bool writing_ = false;
+  bool retired_ = false;
+  bool close_requested_ = false;
+  bool closed_ = false;
+  bool done_ = false;  // the stream ended: nothing more may be started
+};
+
+// A fixed number of slots, each holding the shared call its sessions use.
+class SquareStreamPool {
+ public:
+  struct Options {
+    size_t streams = 8;
+    std::chrono::steady_clock::duration max_age = std::chrono::seconds(10);
+  };
+
+  SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub, Options options);
+  ~SquareStreamPool();
+
+  // A stream for one session; sessions are spread over the slots in turn.
+  std::shared_ptr<CoreStream> Open(CoreStream::Callbacks callbacks);
+  // The slot's current call, replaced first if it ended or grew too old.
+  std::shared_ptr<SharedSquareStream> Pick(size_t slot);
+  // Retires every call (they half-close once answered); later Picks start new ones.
+  void RetireAll();
+
+ private:
+  struct Slot {
+    std::mutex mu;
+    std::shared_ptr<SharedSquareStream> call;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  sockrpc::square::v1::SquareService::Stub& stub_;
+  const Options options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::atomic<uint64_t> next_id_{1};
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
