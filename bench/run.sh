@@ -28,7 +28,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=${BENCH_BUILD_DIR:-$root/build/bench}
 python=${BENCH_PYTHON:-/usr/bin/python3}
-legacy_dir=$root/../shared/conformance/legacy
+legacy_dir=${SOCKRPC_LEGACY_DIR:-$root/../shared/conformance/legacy}
 
 duration=5
 warmup=1

@@ -1,5 +1,5 @@
-// The bridge's calls to the RPC core: one TimeService.Now per TIME
-// connection, and the SQUARES sessions' requests on a few shared
+// The bridge's calls to the RPC core: TimeService.Now for TIME connections
+// (coalesced: clients connecting together share one call), and the SQUARES sessions' requests on a few shared
 // SquareService.SquareStream calls (square_stream_pool.h). All callbacks run
 // on gRPC's threads; callers hand them to their own executor.
 #ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CLIENT_H_
@@ -7,12 +7,15 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "legacy_bridge/call_coalescer.h"
 #include "legacy_bridge/square_stream_pool.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
@@ -25,8 +28,12 @@ class CoreClient {
   CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline,
              SquareStreamPool::Options streams);
 
-  // The ctime text of now in `time_zone`; `done` runs on a gRPC thread.
-  void Now(const std::string& time_zone, std::function<void(absl::StatusOr<std::string>)> done);
+  using NowCallback = std::function<void(absl::StatusOr<std::string>)>;
+
+  // The ctime text of now in `time_zone`, from a Now call started after this
+  // one was asked for; concurrent askers share a call. `done` runs on a gRPC
+  // thread.
+  void Now(const std::string& time_zone, NowCallback done);
 
   // A stream of one SQUARES session's requests.
   std::shared_ptr<CoreStream> OpenSquareStream(CoreStream::Callbacks callbacks) {
@@ -41,8 +48,12 @@ class CoreClient {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<sockrpc::time::v1::TimeService::Stub> time_stub_;
   std::unique_ptr<sockrpc::square::v1::SquareService::Stub> square_stub_;
+  void StartNow(const std::string& time_zone);
+
   absl::Duration deadline_;
   SquareStreamPool square_streams_;
+  std::mutex now_mu_;  // guards now_by_zone_
+  absl::flat_hash_map<std::string, CallCoalescer<NowCallback>> now_by_zone_;
 };
 
 }  // namespace sockrpc

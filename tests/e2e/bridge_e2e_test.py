@@ -250,10 +250,12 @@ class ProtocolTest(BridgeTestCase):
             self.assertEqual(len(out), 25)
 
 
-class SharedStreamTest(BridgeTestCase):
-    """Every session shares one SquareStream (--core_streams=1). A request the
-    core rejects ends that stream: only the session that sent it gets an
-    ERROR line; the others' requests are asked again on a new stream."""
+class SharedCallsTest(BridgeTestCase):
+    """Calls to the core that clients share. Every SQUARES session shares one
+    SquareStream (--core_streams=1): a request the core rejects ends that
+    stream, and only the session that sent it gets an ERROR line; the others'
+    requests are asked again on a new stream. TIME clients connecting together
+    share Now calls."""
 
     bridge_flags = ("--core_streams=1",)
 
@@ -279,11 +281,29 @@ class SharedStreamTest(BridgeTestCase):
                 bad.send(b"12\n")
                 self.assertEqual(bad.read_exact(3), b"144")
 
-    def core_streams_open(self):
+    def core_metric(self, pattern):
         host, port = self.core.wait_for_matches(ADMIN)[0]
         with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
             metrics = response.read().decode()
-        return float(re.search(r"^sockrpc_core_streams_open (\S+)$", metrics, re.M).group(1))
+        found = re.search("^" + pattern + r" (\S+)$", metrics, re.M)
+        return float(found.group(1)) if found else 0.0  # a counter appears once counted
+
+    def core_streams_open(self):
+        return self.core_metric("sockrpc_core_streams_open")
+
+    def test_time_clients_connecting_together_share_now_calls(self):
+        count = r'sockrpc_core_requests_total\{method="Now"\}'
+        before = self.core_metric(count)
+        clients = [LegacyConnection(self.bridge.time) for _ in range(200)]
+        try:
+            for client in clients:
+                self.assertRegex(client.read_until_close(), CTIME_LINE)
+        finally:
+            for client in clients:
+                client.close()
+        calls = self.core_metric(count) - before
+        self.assertGreaterEqual(calls, 1)
+        self.assertLess(calls, 200)
 
     def test_sessions_share_the_stream(self):
         sessions = []
