@@ -1,6 +1,6 @@
 #include "legacy_bridge/bridge.h"
 
-#include <future>
+#include <latch>
 
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -18,14 +18,13 @@
 namespace sockrpc {
 namespace {
 
-std::string PeerName(const asio::ip::tcp::socket& socket) {
-  asio::error_code error;
-  const asio::ip::tcp::endpoint peer = socket.remote_endpoint(error);
-  if (error) return "unknown";
+std::string PeerName(const asio::ip::tcp::endpoint& peer) {
   const std::string host = peer.address().to_string();
   return peer.address().is_v6() ? absl::StrCat("[", host, "]:", peer.port())
                                  : absl::StrCat(host, ":", peer.port());
 }
+
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 // Tells a client past --max_connections why it is turned away, then closes.
 void Reject(asio::ip::tcp::socket socket, size_t limit, std::chrono::milliseconds linger) {
@@ -119,10 +118,12 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   for (auto& context : bridge->contexts_) {
     bridge->threads_.emplace_back([context = context.get()] { context->run(); });
   }
-  asio::post(*bridge->contexts_.front(), [raw = bridge.get()] {
-    raw->Accept(raw->time_);
-    raw->Accept(raw->square_);
-  });
+  for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
+    asio::post(*bridge->contexts_[loop], [raw = bridge.get(), loop] {
+      raw->Accept(raw->time_, loop);
+      raw->Accept(raw->square_, loop);
+    });
+  }
   return bridge;
 }
 
@@ -131,88 +132,97 @@ Bridge::~Bridge() { Shutdown(absl::ZeroDuration()); }
 absl::Status Bridge::Listen(Listener& listener, const std::string& address) {
   absl::StatusOr<ListenAddress> parsed = ParseListenAddress(address);
   if (!parsed.ok()) return parsed.status();
-  asio::io_context& context = *contexts_.front();
   asio::error_code error;
-  asio::ip::tcp::resolver resolver(context);
+  asio::ip::tcp::resolver resolver(*contexts_.front());
   const auto endpoints = resolver.resolve(parsed->host, std::to_string(parsed->port),
                                           asio::ip::tcp::resolver::passive, error);
   if (error || endpoints.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot listen on ", address, ": ", error.message()));
   }
-  const asio::ip::tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  asio::ip::tcp::acceptor& acceptor = listener.acceptor.emplace(context);
-  acceptor.open(endpoint.protocol(), error);
-  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
-  if (!error) acceptor.bind(endpoint, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot listen on ", address, ": ", error.message()));
+  asio::ip::tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  for (auto& loop_context : contexts_) {
+    asio::ip::tcp::acceptor& acceptor = listener.acceptors.emplace_back(*loop_context);
+    listener.peers.emplace_back();
+    acceptor.open(endpoint.protocol(), error);
+    if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+    if (!error) acceptor.set_option(ReusePort(true), error);
+    if (!error) acceptor.bind(endpoint, error);
+    if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot listen on ", address, ": ", error.message()));
+    }
+    // Port 0 picked a port: the other loops' acceptors join that one.
+    endpoint.port(acceptor.local_endpoint().port());
   }
-  parsed->port = acceptor.local_endpoint().port();
+  parsed->port = endpoint.port();
   listener.address = parsed->ToString();
   return absl::OkStatus();
 }
 
-void Bridge::Accept(Listener& listener) {
-  if (!listener.acceptor->is_open()) return;
-  listener.acceptor->async_accept(
-      NextContext(), [this, &listener](const asio::error_code& error, asio::ip::tcp::socket socket) {
-        if (error == asio::error::operation_aborted) return;
-        if (!error) {
-          Serve(listener.protocol, std::move(socket));
-          return Accept(listener);
-        }
-        // Out of file descriptors, typically: retry shortly instead of spinning.
-        LogError(absl::StrCat("accept on ", listener.address, " failed: ", error.message()));
-        auto pause = std::make_shared<asio::steady_timer>(*contexts_.front(),
-                                                          std::chrono::milliseconds(100));
-        pause->async_wait([this, &listener, pause](const asio::error_code&) { Accept(listener); });
-      });
+void Bridge::Accept(Listener& listener, size_t loop) {
+  asio::ip::tcp::acceptor& acceptor = listener.acceptors[loop];
+  if (!acceptor.is_open()) return;
+  acceptor.async_accept(listener.peers[loop], [this, &listener, loop](
+                                                  const asio::error_code& error,
+                                                  asio::ip::tcp::socket socket) {
+    if (error == asio::error::operation_aborted) return;
+    if (!error) {
+      Serve(listener.protocol, std::move(socket), listener.peers[loop]);
+      return Accept(listener, loop);
+    }
+    // Out of file descriptors, typically: retry shortly instead of spinning.
+    LogError(absl::StrCat("accept on ", listener.address, " failed: ", error.message()));
+    auto pause =
+        std::make_shared<asio::steady_timer>(*contexts_[loop], std::chrono::milliseconds(100));
+    pause->async_wait(
+        [this, &listener, loop, pause](const asio::error_code&) { Accept(listener, loop); });
+  });
 }
 
-void Bridge::Serve(Protocol protocol, asio::ip::tcp::socket socket) {
-  // Accepts all run on the first event loop, so this check cannot race
-  // another accept; connections closing meanwhile only make room.
-  if (registry_.size() >= options_.max_connections) {
+void Bridge::Serve(Protocol protocol, asio::ip::tcp::socket socket,
+                   const asio::ip::tcp::endpoint& peer) {
+  if (!registry_.TryReserve(options_.max_connections)) {
     metrics_.rejected_too_many.Increment();
     return Reject(std::move(socket), options_.max_connections, options_.close_linger);
   }
   if (protocol == Protocol::kTime) {
-    Open<TimeConnection>(std::move(socket));
+    Open<TimeConnection>(std::move(socket), peer);
   } else {
-    Open<SquaresConnection>(std::move(socket));
+    Open<SquaresConnection>(std::move(socket), peer);
   }
 }
 
 template <typename ConnectionType>
-void Bridge::Open(asio::ip::tcp::socket socket) {
-  const asio::any_io_executor executor = socket.get_executor();
-  std::string peer = PeerName(socket);
-  auto connection = std::make_shared<ConnectionType>(std::move(socket), std::move(peer), *core_,
+void Bridge::Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer) {
+  auto connection = std::make_shared<ConnectionType>(std::move(socket), PeerName(peer), *core_,
                                                      options_, registry_, metrics_);
-  registry_.TryAdd(connection.get(), connection, options_.max_connections);
-  // Each connection lives on the event loop its socket was accepted into.
-  asio::post(executor, [connection] { connection->Start(); });
-}
-
-asio::io_context& Bridge::NextContext() {
-  return *contexts_[next_context_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+  registry_.Add(connection.get(), connection);
+  // Already on the event loop that accepted it, where it lives from now on.
+  connection->Start();
 }
 
 void Bridge::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
-  if (!contexts_.empty()) {
-    std::promise<void> closed;
-    asio::post(*contexts_.front(), [this, &closed] {
-      asio::error_code ignored;
-      if (time_.acceptor) time_.acceptor->close(ignored);
-      if (square_.acceptor) square_.acceptor->close(ignored);
-      closed.set_value();
-    });
-    if (!threads_.empty()) closed.get_future().wait();
+  const auto close_acceptors = [this](size_t loop) {
+    asio::error_code ignored;
+    if (loop < time_.acceptors.size()) time_.acceptors[loop].close(ignored);
+    if (loop < square_.acceptors.size()) square_.acceptors[loop].close(ignored);
+  };
+  if (threads_.empty()) {
+    for (size_t loop = 0; loop < contexts_.size(); ++loop) close_acceptors(loop);
+  } else {
+    // Each acceptor is closed on its own loop, where its accept is pending.
+    std::latch all_closed(static_cast<std::ptrdiff_t>(contexts_.size()));
+    for (size_t loop = 0; loop < contexts_.size(); ++loop) {
+      asio::post(*contexts_[loop], [&close_acceptors, &all_closed, loop] {
+        close_acceptors(loop);
+        all_closed.count_down();
+      });
+    }
+    all_closed.wait();
   }
   const size_t left = registry_.DrainAll(grace);
   if (left > 0) LogWarning(absl::StrCat(left, " connection(s) still open after the grace period"));

@@ -4,9 +4,8 @@
 #ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_H_
 #define SOCKRPC_LEGACY_BRIDGE_BRIDGE_H_
 
-#include <atomic>
+#include <deque>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,19 +47,22 @@ class Bridge {
 
  private:
   enum class Protocol { kTime, kSquares };
+  // One acceptor per event loop on the same port (SO_REUSEPORT): the kernel
+  // spreads connections over the loops, and each connection is served on the
+  // loop that accepted it, with no hand-off between threads.
   struct Listener {
     Protocol protocol;
-    std::optional<asio::ip::tcp::acceptor> acceptor;
+    std::deque<asio::ip::tcp::acceptor> acceptors;  // [i] runs on contexts_[i]
+    std::deque<asio::ip::tcp::endpoint> peers;      // [i]: filled by acceptors[i]
     std::string address;
   };
 
   explicit Bridge(BridgeOptions options);
   absl::Status Listen(Listener& listener, const std::string& address);
-  void Accept(Listener& listener);
-  void Serve(Protocol protocol, asio::ip::tcp::socket socket);
+  void Accept(Listener& listener, size_t loop);
+  void Serve(Protocol protocol, asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer);
   template <typename ConnectionType>
-  void Open(asio::ip::tcp::socket socket);
-  asio::io_context& NextContext();
+  void Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer);
 
   BridgeOptions options_;
   MetricsRegistry metrics_registry_;
@@ -68,11 +70,10 @@ class Bridge {
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
-  std::atomic<size_t> next_context_{0};
   std::unique_ptr<CoreClient> core_;
   ConnectionRegistry registry_;
-  Listener time_{Protocol::kTime, std::nullopt, {}};
-  Listener square_{Protocol::kSquares, std::nullopt, {}};
+  Listener time_{Protocol::kTime, {}, {}, {}};
+  Listener square_{Protocol::kSquares, {}, {}, {}};
   bool shut_down_ = false;
 };
 

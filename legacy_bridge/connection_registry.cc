@@ -4,12 +4,17 @@
 
 namespace sockrpc {
 
-bool ConnectionRegistry::TryAdd(Connection* connection, const std::weak_ptr<Connection>& handle,
-                                size_t limit) {
+bool ConnectionRegistry::TryReserve(size_t limit) {
   std::lock_guard lock(mu_);
-  if (open_.size() >= limit) return false;
-  open_.emplace(connection, handle);
+  if (open_.size() + reserved_ >= limit) return false;
+  ++reserved_;
   return true;
+}
+
+void ConnectionRegistry::Add(Connection* connection, const std::weak_ptr<Connection>& handle) {
+  std::lock_guard lock(mu_);
+  --reserved_;
+  open_.emplace(connection, handle);
 }
 
 void ConnectionRegistry::Remove(Connection* connection) {
@@ -19,7 +24,7 @@ void ConnectionRegistry::Remove(Connection* connection) {
 
 size_t ConnectionRegistry::size() const {
   std::lock_guard lock(mu_);
-  return open_.size();
+  return open_.size() + reserved_;
 }
 
 size_t ConnectionRegistry::DrainAll(absl::Duration grace) {

@@ -25,8 +25,12 @@ class Connection {
 
 class ConnectionRegistry {
  public:
-  // Adds a connection unless `limit` are open already.
-  bool TryAdd(Connection* connection, const std::weak_ptr<Connection>& handle, size_t limit);
+  // Reserves a place for a connection about to open, unless `limit` are open
+  // or reserved already. Event loops accept in parallel: the check and the
+  // reservation are one step, so the limit holds exactly.
+  bool TryReserve(size_t limit);
+  // Fills a reservation with the connection.
+  void Add(Connection* connection, const std::weak_ptr<Connection>& handle);
   void Remove(Connection* connection);
   size_t size() const;
 
@@ -36,9 +40,10 @@ class ConnectionRegistry {
 
  private:
   // std::mutex rather than absl::Mutex: sanitizers see its ordering.
-  mutable std::mutex mu_;  // guards open_
+  mutable std::mutex mu_;  // guards open_ and reserved_
   std::condition_variable closed_;  // signalled when open_ becomes empty
   absl::flat_hash_map<Connection*, std::weak_ptr<Connection>> open_;
+  size_t reserved_ = 0;
 };
 
 }  // namespace sockrpc

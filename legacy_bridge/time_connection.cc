@@ -39,7 +39,8 @@ TimeConnection::~TimeConnection() {
 void TimeConnection::Start() {
   asio::error_code ignored;
   socket_.non_blocking(true, ignored);
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // No TCP_NODELAY: the line is one write followed by the close, which Nagle
+  // never delays.
   // The call holds the connection: nothing else may while the client is
   // silent, and the call ends within the deadline.
   const asio::any_io_executor executor = socket_.get_executor();
