@@ -101,12 +101,11 @@ void SquaresConnection::ReadAvailable() {
     if (error) return Finish("connection reset");
     last_activity_ = last_read_ = Clock::now();
     session_.OnClientBytes(absl::string_view(static_cast<const char*>(buffer.data()), bytes));
+    // A short read took everything the socket held: drained, without asking
+    // the kernel again.
     if (bytes < buffer.size()) {
-      asio::error_code ignored;
-      if (socket_.available(ignored) == 0) {
-        drained = true;
-        break;
-      }
+      drained = true;
+      break;
     }
   }
   // Nothing more from the client for now: it may be waiting for an answer.
