@@ -25,6 +25,9 @@ ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(sockrpc::kDefaultMaxDigits),
 ABSL_FLAG(int64_t, stream_window, 64,
           "Responses a SquareStream may hold unsent before the server stops reading its "
           "requests (1..65536).");
+ABSL_FLAG(int64_t, threads, 0,
+          "Threads serving calls (0..1024); 0: one per CPU the process may run on (its "
+          "affinity mask, as taskset sets it).");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve TLS instead of plaintext (with --tls_key).");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
@@ -41,6 +44,7 @@ namespace {
 
 constexpr int64_t kMaxDigitsCeiling = 1'000'000;
 constexpr int64_t kStreamWindowCeiling = 65'536;
+constexpr int64_t kThreadsCeiling = 1024;
 
 sockrpc::RpcServerOptions OptionsFromFlags() {
   sockrpc::RpcServerOptions options;
@@ -57,6 +61,12 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
                                              kStreamWindowCeiling, ", got ", window));
   }
   options.square.max_queued_responses = static_cast<size_t>(window);
+  const int64_t threads = absl::GetFlag(FLAGS_threads);
+  if (threads < 0 || threads > kThreadsCeiling) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--threads must be from 0 (one per CPU) to ",
+                                             kThreadsCeiling, ", got ", threads));
+  }
+  options.threads = static_cast<size_t>(threads);
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     sockrpc::ExitWithUsageError("--shutdown_grace must not be negative");
   }
@@ -85,8 +95,8 @@ int main(int argc, char** argv) {
       argc, argv, "rpc_server",
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
       "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port] "
-      "[--max_digits=N] [--stream_window=N] [--shutdown_grace=10s] [--tls_cert=F --tls_key=F "
-      "[--tls_client_ca=F]]",
+      "[--max_digits=N] [--stream_window=N] [--threads=N] [--shutdown_grace=10s] "
+      "[--tls_cert=F --tls_key=F [--tls_client_ca=F]]",
       "rpc_server/");
   sockrpc::RpcServerOptions options = OptionsFromFlags();
   const std::string zone_name = options.local_zone.name;
@@ -107,6 +117,8 @@ int main(int argc, char** argv) {
   sockrpc::LogInfo(absl::StrCat("listening on ", (*server)->address(), " (",
                                 absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
                                 absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
+                                ", ", (*server)->threads(),
+                                (*server)->threads() == 1 ? " serving thread" : " serving threads",
                                 ", local time zone ", zone_name, ")"));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();

@@ -2,10 +2,13 @@
 // grpcurl, buf and Postman try first) and grpc.reflection.v1alpha (what older
 // clients use), answered from the DescriptorCatalog so that `describe` shows
 // the protos' comments. The two protocols have the same messages under two
-// package names, so one template serves both.
+// package names, so one template serves both. Served on the async API by the
+// serving threads, like every other service (health_service.h says why not
+// the callback API).
 #ifndef SOCKRPC_RPC_SERVER_REFLECTION_SERVICE_H_
 #define SOCKRPC_RPC_SERVER_REFLECTION_SERVICE_H_
 
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,45 +17,103 @@
 
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "rpc_server/completion_tag.h"
 #include "rpc_server/descriptor_catalog.h"
+#include "rpc_server/serving_threads.h"
 
 namespace sockrpc {
 
 template <typename Service, typename Request, typename Response>
-class ReflectionService final : public Service::CallbackService {
+class ReflectionService {
  public:
   // `services`: the names list_services reports.
   ReflectionService(const DescriptorCatalog& catalog, std::vector<std::string> services)
       : catalog_(catalog), services_(std::move(services)) {}
+  ReflectionService(const ReflectionService&) = delete;
+  ReflectionService& operator=(const ReflectionService&) = delete;
 
-  grpc::ServerBidiReactor<Request, Response>* ServerReflectionInfo(
-      grpc::CallbackServerContext* /*context*/) override {
-    return new Reactor(*this);
-  }
+  // Registers the service (before BuildAndStart).
+  void Register(grpc::ServerBuilder& builder) { builder.RegisterService(&service_); }
+  // Requests the first call (once the server is started).
+  void Prime(ServingThreads& threads) { Call::Await(*this, threads); }
 
  private:
-  // One reflection stream: answers each request in turn.
-  class Reactor final : public grpc::ServerBidiReactor<Request, Response> {
+  // One reflection stream: answers each request in turn, one operation in
+  // flight at a time, so one tag and a state say which one completed.
+  class Call final : public CompletionTag {
    public:
-    explicit Reactor(const ReflectionService& service) : service_(service) {
-      this->StartRead(&request_);
+    static void Await(ReflectionService& owner, ServingThreads& threads) {
+      new Call(owner, threads);
     }
-    void OnReadDone(bool ok) override {
-      if (!ok) return this->Finish(grpc::Status::OK);
-      response_.Clear();
-      service_.Answer(request_, response_);
-      this->StartWrite(&response_);
+
+    void Complete(bool ok) override {
+      {
+        std::lock_guard lock(mu_);
+        if (Step(ok)) return;
+      }
+      delete this;
     }
-    void OnWriteDone(bool ok) override {
-      if (!ok) return this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
-      this->StartRead(&request_);
-    }
-    void OnDone() override { delete this; }
 
    private:
-    const ReflectionService& service_;
+    enum class State { kWaiting, kReading, kWriting, kFinishing };
+
+    Call(ReflectionService& owner, ServingThreads& threads)
+        : live_(threads), owner_(owner), threads_(threads), stream_(&context_) {
+      // Orders construction before the completion, which may run on another
+      // serving thread (ThreadSanitizer cannot see gRPC's own hand-over).
+      std::lock_guard lock(mu_);
+      owner_.service_.RequestServerReflectionInfo(&context_, &stream_, threads_.queue(),
+                                                  threads_.queue(), this);
+    }
+
+    // Starts the next operation; false once the call is over.
+    bool Step(bool ok) {
+      switch (state_) {
+        case State::kWaiting:
+          if (!ok) return false;  // the server is shutting down: no call will come
+          Await(owner_, threads_);
+          Read();
+          return true;
+        case State::kReading:
+          if (!ok) {
+            Finish(grpc::Status::OK);  // the client half-closed
+            return true;
+          }
+          response_.Clear();
+          owner_.Answer(request_, response_);
+          state_ = State::kWriting;
+          stream_.Write(response_, this);
+          return true;
+        case State::kWriting:
+          if (!ok) {
+            Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+            return true;
+          }
+          Read();
+          return true;
+        case State::kFinishing:
+          return false;
+      }
+      return false;
+    }
+    void Read() {
+      state_ = State::kReading;
+      stream_.Read(&request_, this);
+    }
+    void Finish(const grpc::Status& status) {
+      state_ = State::kFinishing;
+      stream_.Finish(status, this);
+    }
+
+    ServingThreads::LiveCall live_;
+    ReflectionService& owner_;
+    ServingThreads& threads_;
+    std::mutex mu_;
+    grpc::ServerContext context_;
+    grpc::ServerAsyncReaderWriter<Response, Request> stream_;
     Request request_;
     Response response_;
+    State state_ = State::kWaiting;
   };
 
   void Answer(const Request& request, Response& response) const {
@@ -101,6 +162,7 @@ class ReflectionService final : public Service::CallbackService {
     }
   }
 
+  typename Service::AsyncService service_;
   const DescriptorCatalog& catalog_;
   const std::vector<std::string> services_;
 };

@@ -3,13 +3,12 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/health_check_service_interface.h>
-
 #include <grpcpp/ext/channelz_service_plugin.h>
 
 #include "absl/strings/str_cat.h"
 #include "descriptor_set.h"
 #include "common/listen_address.h"
+#include "common/usable_cpus.h"
 
 namespace sockrpc {
 namespace {
@@ -34,16 +33,19 @@ RpcServer::RpcServer(RpcServerOptions options)
     : metrics_(metrics_registry_),
       time_service_(std::move(options.local_zone), std::move(options.clock), &metrics_.now),
       square_service_(options.square, &metrics_),
+      async_services_(time_service_, square_service_),
       descriptors_(absl::string_view(DescriptorSetBytes().data(), DescriptorSetBytes().size())),
       reflection_v1_(descriptors_, AllServiceNames()),
-      reflection_v1alpha_(descriptors_, AllServiceNames()) {}
+      reflection_v1alpha_(descriptors_, AllServiceNames()),
+      threads_(options.threads > 0 ? options.threads : UsableCpuCount()) {}
 
 absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions options) {
   absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);
   if (!listen.ok()) return listen.status();
 
   // Process-wide switches; they only take effect for servers built afterwards.
-  grpc::EnableDefaultHealthCheckService(true);
+  // Health is served by HealthService instead of gRPC's default service.
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::channelz::experimental::InitChannelzService();
 
   const std::shared_ptr<grpc::ServerCredentials> credentials =
@@ -57,10 +59,11 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // share a port that is already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
-  builder.RegisterService(&server->time_service_);
-  builder.RegisterService(&server->square_service_);
-  builder.RegisterService(&server->reflection_v1_);
-  builder.RegisterService(&server->reflection_v1alpha_);
+  server->serving_threads_ = std::make_unique<ServingThreads>(builder, server->threads_);
+  server->async_services_.Register(builder);
+  server->health_.Register(builder);
+  server->reflection_v1_.Register(builder);
+  server->reflection_v1alpha_.Register(builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -70,8 +73,13 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   listen->port = static_cast<uint16_t>(server->port_);
   server->address_ = listen->ToString();
 
-  grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
-  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  for (const char* name : kServiceNames) server->health_.SetServingStatus(name, true);
+  ServingThreads& threads = *server->serving_threads_;
+  server->async_services_.Prime(threads);
+  server->health_.Prime(threads);
+  server->reflection_v1_.Prime(threads);
+  server->reflection_v1alpha_.Prime(threads);
+  threads.Start();
   return server;
 }
 
@@ -81,9 +89,11 @@ void RpcServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   // NOT_SERVING for every service (including ""), and frozen there.
-  server_->GetHealthCheckService()->Shutdown();
+  health_.Shutdown();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
+  // Only now: the calls in flight needed the threads until the server stopped.
+  serving_threads_->ShutdownAndJoin();
 }
 
 }  // namespace sockrpc

@@ -4,6 +4,7 @@
 #ifndef SOCKRPC_RPC_SERVER_SERVER_H_
 #define SOCKRPC_RPC_SERVER_SERVER_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -12,9 +13,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/metrics.h"
+#include "rpc_server/async_services.h"
 #include "rpc_server/core_metrics.h"
 #include "rpc_server/descriptor_catalog.h"
+#include "rpc_server/health_service.h"
 #include "rpc_server/reflection_service.h"
+#include "rpc_server/serving_threads.h"
 #include "rpc_server/square_service.h"
 #include "rpc_server/time_service.h"
 
@@ -25,6 +29,9 @@ struct RpcServerOptions {
   SquareServiceImpl::Options square;
   NamedTimeZone local_zone{"UTC", absl::UTCTimeZone()};
   TimeServiceImpl::Clock clock = absl::Now;
+  // Threads serving the calls (serving_threads.h); 0: one per CPU the
+  // process may run on.
+  size_t threads = 0;
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
 };
@@ -45,6 +52,8 @@ class RpcServer {
   // The address actually bound: the listen address with port 0 replaced.
   const std::string& address() const { return address_; }
   int port() const { return port_; }
+  // How many threads serve the calls.
+  size_t threads() const { return threads_; }
 
   // Drains: health turns NOT_SERVING, no new calls are accepted, and calls in
   // flight may finish until `grace` has passed; then they are cancelled.
@@ -58,9 +67,14 @@ class RpcServer {
   CoreMetrics metrics_;
   TimeServiceImpl time_service_;
   SquareServiceImpl square_service_;
+  AsyncServices async_services_;
+  HealthService health_;
   DescriptorCatalog descriptors_;
   ReflectionV1Service reflection_v1_;
   ReflectionV1AlphaService reflection_v1alpha_;
+  size_t threads_;
+  // Declared before server_, so that the server is destroyed first.
+  std::unique_ptr<ServingThreads> serving_threads_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   int port_ = 0;

@@ -1,17 +1,20 @@
 // sockrpc.square.v1.SquareService: exact squares, one at a time (Square) or
-// as an ordered bidirectional stream (SquareStream).
+// as an ordered bidirectional stream (SquareStream, square_stream_call.h).
+// The answers only; async_services.h serves them.
 #ifndef SOCKRPC_RPC_SERVER_SQUARE_SERVICE_H_
 #define SOCKRPC_RPC_SERVER_SQUARE_SERVICE_H_
 
 #include <cstddef>
 #include <string>
 
+#include <grpcpp/support/status.h>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "rpc_server/core_metrics.h"
 #include "rpc_server/square_math.h"
-#include "sockrpc/square/v1/square_service.grpc.pb.h"
+#include "sockrpc/square/v1/square_service.pb.h"
 
 namespace sockrpc {
 
@@ -30,7 +33,7 @@ absl::StatusOr<std::string> SquareOfRequest(const Request& request, size_t max_d
   }
 }
 
-class SquareServiceImpl final : public sockrpc::square::v1::SquareService::CallbackService {
+class SquareServiceImpl {
  public:
   struct Options {
     // Inputs with more significant digits are OUT_OF_RANGE.
@@ -43,13 +46,12 @@ class SquareServiceImpl final : public sockrpc::square::v1::SquareService::Callb
   explicit SquareServiceImpl(Options options, CoreMetrics* metrics = nullptr)
       : options_(options), metrics_(metrics) {}
 
-  grpc::ServerUnaryReactor* Square(grpc::CallbackServerContext* context,
-                                   const sockrpc::square::v1::SquareRequest* request,
-                                   sockrpc::square::v1::SquareResponse* response) override;
+  // Answers one Square call and counts it in the metrics.
+  grpc::Status Square(const sockrpc::square::v1::SquareRequest& request,
+                      sockrpc::square::v1::SquareResponse& response) const;
 
-  grpc::ServerBidiReactor<sockrpc::square::v1::SquareStreamRequest,
-                          sockrpc::square::v1::SquareStreamResponse>*
-  SquareStream(grpc::CallbackServerContext* context) override;
+  const Options& options() const { return options_; }
+  CoreMetrics* metrics() const { return metrics_; }
 
  private:
   Options options_;

@@ -14,14 +14,11 @@ using sockrpc::time::v1::NowResponse;
 TimeServiceImpl::TimeServiceImpl(NamedTimeZone local_zone, Clock clock, MethodMetrics* metrics)
     : local_zone_(std::move(local_zone)), clock_(std::move(clock)), metrics_(metrics) {}
 
-grpc::ServerUnaryReactor* TimeServiceImpl::Now(grpc::CallbackServerContext* context,
-                                               const NowRequest* request, NowResponse* response) {
+grpc::Status TimeServiceImpl::Now(const NowRequest& request, NowResponse& response) const {
   const auto started = std::chrono::steady_clock::now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const absl::Status status = FillNow(*request, *response);
+  const absl::Status status = FillNow(request, response);
   if (metrics_ != nullptr) metrics_->Record(status.ok(), std::chrono::steady_clock::now() - started);
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  return ToGrpcStatus(status);
 }
 
 absl::Status TimeServiceImpl::FillNow(const NowRequest& request, NowResponse& response) const {

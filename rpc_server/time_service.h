@@ -1,19 +1,21 @@
 // sockrpc.time.v1.TimeService: the current time as an instant and as ctime
-// text in a time zone.
+// text in a time zone. The answers only; async_services.h serves them.
 #ifndef SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
 #define SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
 
 #include <functional>
 
+#include <grpcpp/support/status.h>
+
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/time_zones.h"
 #include "rpc_server/core_metrics.h"
-#include "sockrpc/time/v1/time_service.grpc.pb.h"
+#include "sockrpc/time/v1/time_service.pb.h"
 
 namespace sockrpc {
 
-class TimeServiceImpl final : public sockrpc::time::v1::TimeService::CallbackService {
+class TimeServiceImpl {
  public:
   using Clock = std::function<absl::Time()>;
 
@@ -22,9 +24,9 @@ class TimeServiceImpl final : public sockrpc::time::v1::TimeService::CallbackSer
   explicit TimeServiceImpl(NamedTimeZone local_zone, Clock clock = absl::Now,
                            MethodMetrics* metrics = nullptr);
 
-  grpc::ServerUnaryReactor* Now(grpc::CallbackServerContext* context,
-                                const sockrpc::time::v1::NowRequest* request,
-                                sockrpc::time::v1::NowResponse* response) override;
+  // Answers one Now call and counts it in the metrics.
+  grpc::Status Now(const sockrpc::time::v1::NowRequest& request,
+                   sockrpc::time::v1::NowResponse& response) const;
 
   // The logic of Now, apart from the RPC plumbing.
   absl::Status FillNow(const sockrpc::time::v1::NowRequest& request,

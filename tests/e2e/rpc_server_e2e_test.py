@@ -171,7 +171,8 @@ class RpcServerProcessTest(unittest.TestCase):
     def test_help_lists_the_flags_and_exits_zero(self):
         done = self.run_server("--help")
         self.assertEqual(done.returncode, 0, done.stderr)
-        for flag in ["--listen", "--max_digits", "--shutdown_grace", "--stream_window"]:
+        for flag in ["--listen", "--max_digits", "--shutdown_grace", "--stream_window",
+                     "--threads"]:
             self.assertIn(flag, done.stdout)
 
     def test_unknown_flag_is_an_error(self):
@@ -183,6 +184,35 @@ class RpcServerProcessTest(unittest.TestCase):
         done = self.run_server("--max_digits=0")
         self.assertNotEqual(done.returncode, 0)
         self.assertIn("--max_digits", done.stderr)
+
+    def test_malformed_or_out_of_range_threads_is_an_error(self):
+        for value in ["0x", "-1", "1025", "two"]:
+            done = self.run_server(f"--threads={value}", "--listen=127.0.0.1:0")
+            self.assertNotEqual(done.returncode, 0, value)
+            self.assertIn("threads", done.stderr, value)
+
+    def serving_threads(self, pid):
+        names = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/comm") as comm:
+                names.append(comm.read().strip())
+        return len([name for name in names if name.startswith("rpc_serve_")])
+
+    def test_threads_sets_the_serving_threads(self):
+        with Process([RPC_SERVER, "--listen=127.0.0.1:0", "--threads=3"]) as server:
+            self.assertIn("3 serving threads", server.stderr_text())
+            self.assertEqual(self.serving_threads(server.proc.pid), 3)
+            code, out, err = buf_curl(server.target, "sockrpc.square.v1.SquareService/Square",
+                                      '{"value": 9}')
+            self.assertEqual((code, json_documents(out)), (0, [{"square": "81"}]), err)
+            self.assertEqual(server.terminate(), 0)
+
+    def test_zero_threads_is_one_per_cpu_of_the_affinity_mask(self):
+        with Process(["taskset", "-c", "0", RPC_SERVER, "--listen=127.0.0.1:0",
+                      "--threads=0"]) as server:
+            self.assertIn("1 serving thread,", server.stderr_text())
+            self.assertEqual(self.serving_threads(server.proc.pid), 1)
+            self.assertEqual(server.terminate(), 0)
 
     def test_port_in_use_is_an_error_naming_the_address(self):
         with Process([RPC_SERVER, "--listen=127.0.0.1:0"]) as first:

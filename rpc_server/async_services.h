@@ -1,0 +1,55 @@
+// The project's services on gRPC's async API: TimeService.Now,
+// SquareService.Square and SquareService.SquareStream, served by the
+// ServingThreads (--threads of them). Health and reflection are served the
+// same way (health_service.h, reflection_service.h); channelz stays gRPC's
+// sync service, whose threads do not poll the network (gRPC gives sync
+// methods non-polling queues when the application polls queues of its own).
+//
+// Why not the callback API: gRPC 1.51 runs callback reactions on its own
+// thread pool, sized from the machine's core count, and those threads poll
+// the network too, so the number of threads serving calls could not be set.
+// On the async API the handlers, and the network polling gRPC does inside
+// Next(), run on the threads we start.
+#ifndef SOCKRPC_RPC_SERVER_ASYNC_SERVICES_H_
+#define SOCKRPC_RPC_SERVER_ASYNC_SERVICES_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "rpc_server/serving_threads.h"
+#include "rpc_server/square_service.h"
+#include "rpc_server/square_stream_call.h"
+#include "rpc_server/time_service.h"
+#include "rpc_server/unary_call.h"
+#include "sockrpc/square/v1/square_service.grpc.pb.h"
+#include "sockrpc/time/v1/time_service.grpc.pb.h"
+
+namespace sockrpc {
+
+class AsyncServices {
+ public:
+  // `time` and `square` answer the calls; both must outlive this object.
+  AsyncServices(const TimeServiceImpl& time, const SquareServiceImpl& square);
+  AsyncServices(const AsyncServices&) = delete;
+  AsyncServices& operator=(const AsyncServices&) = delete;
+
+  // Registers both services (before BuildAndStart).
+  void Register(grpc::ServerBuilder& builder);
+
+  // Requests the first calls of every method (once the server is started).
+  void Prime(ServingThreads& threads);
+
+ private:
+  using NowCall = UnaryCall<sockrpc::time::v1::NowRequest, sockrpc::time::v1::NowResponse>;
+  using SquareCall =
+      UnaryCall<sockrpc::square::v1::SquareRequest, sockrpc::square::v1::SquareResponse>;
+
+  sockrpc::time::v1::TimeService::AsyncService time_service_;
+  sockrpc::square::v1::SquareService::AsyncService square_service_;
+  NowCall::Method now_;
+  SquareCall::Method square_;
+  SquareStreamCall::Options stream_options_;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_RPC_SERVER_ASYNC_SERVICES_H_

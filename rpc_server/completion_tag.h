@@ -1,0 +1,32 @@
+// What a serving thread gets back from the completion queue: one finished
+// operation of a call, which tells the call. Every call object keeps one tag
+// per kind of operation it can have outstanding at once (a stream's read,
+// write and finish), so a completion says which of them finished.
+#ifndef SOCKRPC_RPC_SERVER_COMPLETION_TAG_H_
+#define SOCKRPC_RPC_SERVER_COMPLETION_TAG_H_
+
+namespace sockrpc {
+
+class CompletionTag {
+ public:
+  virtual ~CompletionTag() = default;
+  // `ok`: what the completion queue reported (false: the operation failed, the
+  // call is over, or the server is shutting down).
+  virtual void Complete(bool ok) = 0;
+};
+
+// A tag that calls a member function of its call.
+template <typename Call>
+class CallTag final : public CompletionTag {
+ public:
+  CallTag(Call* call, void (Call::*on_complete)(bool)) : call_(call), on_complete_(on_complete) {}
+  void Complete(bool ok) override { (call_->*on_complete_)(ok); }
+
+ private:
+  Call* const call_;
+  void (Call::*const on_complete_)(bool);
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_RPC_SERVER_COMPLETION_TAG_H_

@@ -1,0 +1,70 @@
+#include "rpc_server/serving_threads.h"
+
+#include <pthread.h>
+
+#include <string>
+
+#include <grpc/support/time.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace sockrpc {
+
+ServingThreads::LiveCall::LiveCall(ServingThreads& threads) : threads_(threads) {
+  threads_.live_calls_.fetch_add(1);
+}
+
+ServingThreads::LiveCall::~LiveCall() { threads_.live_calls_.fetch_sub(1); }
+
+void ServingThreads::StopTag::Complete(bool /*ok*/) { threads_.stopping_.store(true); }
+
+ServingThreads::ServingThreads(grpc::ServerBuilder& builder, size_t count)
+    : count_(count), queue_(builder.AddCompletionQueue()) {}
+
+ServingThreads::~ServingThreads() { ShutdownAndJoin(); }
+
+void ServingThreads::Start() {
+  threads_.reserve(count_);
+  for (size_t i = 0; i < count_; ++i) {
+    std::thread& thread = threads_.emplace_back([this] { Serve(); });
+    // "rpc_serve_N" in top -H and /proc/PID/task/*/comm (15 characters at
+    // most), set before Start returns.
+    ::pthread_setname_np(thread.native_handle(),
+                         absl::StrCat("rpc_serve_", i).substr(0, 15).c_str());
+  }
+}
+
+void ServingThreads::Serve() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue_->Next(&tag, &ok)) {
+    static_cast<CompletionTag*>(tag)->Complete(ok);
+    ShutDownQueueWhenIdle();
+  }
+}
+
+void ServingThreads::ShutDownQueueWhenIdle() {
+  // A call object only starts operations while it is alive and creates new
+  // ones only from its own handlers, so once none is left none will come.
+  if (stopping_.load() && live_calls_.load() == 0 && !queue_shut_down_.exchange(true)) {
+    queue_->Shutdown();  // every thread's Next() returns false once drained
+  }
+}
+
+void ServingThreads::ShutdownAndJoin() {
+  if (joined_) return;
+  joined_ = true;
+  if (threads_.empty()) {
+    // Never started: whatever was requested comes back not ok.
+    queue_shut_down_.store(true);
+    queue_->Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue_->Next(&tag, &ok)) static_cast<CompletionTag*>(tag)->Complete(ok);
+    return;
+  }
+  stop_tag_.alarm.Set(queue_.get(), gpr_time_0(GPR_CLOCK_MONOTONIC), &stop_tag_);
+  for (std::thread& thread : threads_) thread.join();
+}
+
+}  // namespace sockrpc

@@ -1,0 +1,158 @@
+// RpcServerOptions::threads (--threads): exactly that many threads serve the
+// calls, and unary calls and streams from many clients at once are all
+// answered correctly with one thread and with several.
+#include <dirent.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "rpc_server/square_math.h"
+#include "common/usable_cpus.h"
+#include "tests/rpc_server/in_process_server.h"
+
+namespace sockrpc {
+namespace {
+
+using sockrpc::square::v1::SquareRequest;
+using sockrpc::square::v1::SquareResponse;
+using sockrpc::square::v1::SquareStreamRequest;
+using sockrpc::square::v1::SquareStreamResponse;
+using sockrpc::time::v1::NowRequest;
+using sockrpc::time::v1::NowResponse;
+
+constexpr int kClients = 4;
+constexpr int kUnaryCallsPerClient = 200;
+constexpr int kStreams = 4;
+constexpr int kMessagesPerStream = 500;
+
+// Threads of this process named by ServingThreads ("rpc_serve_N").
+int ServingThreadsRunning() {
+  int count = 0;
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return -1;
+  while (const dirent* entry = ::readdir(tasks)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream comm(absl::StrCat("/proc/self/task/", entry->d_name, "/comm"));
+    std::string name;
+    if (std::getline(comm, name) && absl::StartsWith(name, "rpc_serve_")) ++count;
+  }
+  ::closedir(tasks);
+  return count;
+}
+
+class ServingThreadsTest : public InProcessServerTest,
+                           public testing::WithParamInterface<size_t> {
+ protected:
+  void SetUp() override {
+    options_.threads = GetParam();
+    StartServer();
+  }
+
+  // A channel of its own (its own connection), so that calls come in on
+  // several connections as they would from several clients.
+  std::shared_ptr<grpc::Channel> NewChannel(int index) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("sockrpc.test_client", index);
+    return grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args);
+  }
+
+  uint64_t Counted(const std::string& method) {
+    const std::string text = server_->metrics().Render();
+    const std::string key = absl::StrCat("sockrpc_core_requests_total{method=\"", method, "\"} ");
+    const size_t at = text.find(key);
+    if (at == std::string::npos) return 0;
+    return std::stoull(text.substr(at + key.size()));
+  }
+};
+
+TEST_P(ServingThreadsTest, RunsExactlyThatManyServingThreads) {
+  EXPECT_EQ(server_->threads(), GetParam());
+  EXPECT_EQ(ServingThreadsRunning(), static_cast<int>(GetParam()));
+}
+
+TEST_P(ServingThreadsTest, ConcurrentUnaryCallsAndStreamsAreAllAnswered) {
+  std::vector<std::thread> clients;
+  std::vector<int> failures(kClients + kStreams, 0);
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([this, c, &failures] {
+      auto channel = NewChannel(c);
+      auto square = sockrpc::square::v1::SquareService::NewStub(channel);
+      auto time = sockrpc::time::v1::TimeService::NewStub(channel);
+      for (int i = 0; i < kUnaryCallsPerClient; ++i) {
+        SquareRequest request;
+        const int64_t value = c * 1'000'000 + i;
+        request.set_value(value);
+        SquareResponse response;
+        if (!square->Square(Context().get(), request, &response).ok() ||
+            response.square() != SquareOfInt64(value)) {
+          ++failures[static_cast<size_t>(c)];
+        }
+        NowResponse now;
+        if (!time->Now(Context().get(), NowRequest(), &now).ok() || now.ctime().empty()) {
+          ++failures[static_cast<size_t>(c)];
+        }
+      }
+    });
+  }
+  for (int s = 0; s < kStreams; ++s) {
+    clients.emplace_back([this, s, &failures] {
+      int& failed = failures[static_cast<size_t>(kClients + s)];
+      auto channel = NewChannel(kClients + s);
+      auto square = sockrpc::square::v1::SquareService::NewStub(channel);
+      auto context = Context();
+      auto stream = square->SquareStream(context.get());
+      // Pipelined: all requests written while the responses are read.
+      std::thread writer([&stream, s] {
+        for (int i = 0; i < kMessagesPerStream; ++i) {
+          SquareStreamRequest request;
+          request.set_sequence(static_cast<uint64_t>(i));
+          request.set_value(s * 1'000'000 + i);
+          if (!stream->Write(request)) return;
+        }
+        stream->WritesDone();
+      });
+      SquareStreamResponse response;
+      int received = 0;
+      while (stream->Read(&response)) {
+        const int64_t value = s * 1'000'000 + received;
+        if (response.sequence() != static_cast<uint64_t>(received) ||
+            response.square() != SquareOfInt64(value)) {
+          ++failed;
+        }
+        ++received;
+      }
+      writer.join();
+      if (received != kMessagesPerStream || !stream->Finish().ok()) ++failed;
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  for (size_t i = 0; i < failures.size(); ++i) EXPECT_EQ(failures[i], 0) << "client " << i;
+  EXPECT_EQ(Counted("Square"), static_cast<uint64_t>(kClients * kUnaryCallsPerClient));
+  EXPECT_EQ(Counted("Now"), static_cast<uint64_t>(kClients * kUnaryCallsPerClient));
+  EXPECT_EQ(Counted("SquareStream"), static_cast<uint64_t>(kStreams * kMessagesPerStream));
+}
+
+INSTANTIATE_TEST_SUITE_P(OneAndThree, ServingThreadsTest, testing::Values(1, 3),
+                         [](const testing::TestParamInfo<size_t>& param) {
+                           return absl::StrCat(param.param, "Threads");
+                         });
+
+TEST(ServingThreadsDefaultTest, ZeroMeansOnePerUsableCpu) {
+  RpcServerOptions options;
+  options.listen = "127.0.0.1:0";
+  auto server = RpcServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ((*server)->threads(), UsableCpuCount());
+  EXPECT_EQ(ServingThreadsRunning(), static_cast<int>(UsableCpuCount()));
+}
+
+}  // namespace
+}  // namespace sockrpc
