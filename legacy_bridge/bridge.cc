@@ -1,5 +1,7 @@
 #include "legacy_bridge/bridge.h"
 
+#include <pthread.h>
+
 #include <latch>
 
 #include <asio/post.hpp>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "common/listen_address.h"
 #include "common/log.h"
+#include "common/usable_cpus.h"
 #include "legacy_bridge/socket_closer.h"
 #include "legacy_bridge/squares_connection.h"
 #include "legacy_bridge/squares_session.h"
@@ -86,9 +89,8 @@ Bridge::Bridge(BridgeOptions options) : options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   std::unique_ptr<Bridge> bridge(new Bridge(std::move(options)));
-  const size_t threads = bridge->options_.threads > 0
-                             ? bridge->options_.threads
-                             : std::max<size_t>(1, std::thread::hardware_concurrency());
+  const size_t threads =
+      bridge->options_.threads > 0 ? bridge->options_.threads : UsableCpuCount();
   for (size_t i = 0; i < threads; ++i) {
     bridge->contexts_.push_back(std::make_unique<asio::io_context>(1));
     bridge->work_.push_back(asio::make_work_guard(*bridge->contexts_.back()));
@@ -115,8 +117,12 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
       channel, absl::FromChrono(bridge->options_.deadline),
       SquareStreamPool::Options{bridge->options_.core_streams,
                                 bridge->options_.core_stream_max_age});
-  for (auto& context : bridge->contexts_) {
-    bridge->threads_.emplace_back([context = context.get()] { context->run(); });
+  for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
+    std::thread& thread = bridge->threads_.emplace_back(
+        [context = bridge->contexts_[loop].get()] { context->run(); });
+    // "event_loop_N" in top -H and /proc/PID/task/*/comm (15 characters at most).
+    ::pthread_setname_np(thread.native_handle(),
+                         absl::StrCat("event_loop_", loop).substr(0, 15).c_str());
   }
   for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
     asio::post(*bridge->contexts_[loop], [raw = bridge.get(), loop] {

@@ -38,6 +38,8 @@ class Bridge {
   const std::string& time_address() const { return time_.address; }
   const std::string& square_address() const { return square_.address; }
   size_t open_connections() const { return registry_.size(); }
+  // How many event loops (threads) serve the connections.
+  size_t event_loops() const { return contexts_.size(); }
   // What the bridge counts, for the admin port.
   const MetricsRegistry& metrics() const { return metrics_registry_; }
 

@@ -59,7 +59,9 @@ ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(300),
 ABSL_FLAG(int64_t, max_connections, 15000,
           "Connections open at once, both protocols together; past it a client gets an ERROR "
           "line and is closed.");
-ABSL_FLAG(int64_t, threads, 0, "Event-loop threads; 0: one per core.");
+ABSL_FLAG(int64_t, threads, 0,
+          "Event-loop threads (0..1024); 0: one per CPU the process may run on (its affinity "
+          "mask, as taskset sets it).");
 ABSL_FLAG(int64_t, core_streams, 8,
           "SquareStream calls to the core that all SQUARES sessions share (1..1024); with "
           "several replicas, at least their number, so each gets a share.");
@@ -187,7 +189,9 @@ int main(int argc, char** argv) {
   }
   sockrpc::LogInfo(absl::StrCat("TIME listening on ", (*bridge)->time_address(),
                                 ", SQUARES listening on ", (*bridge)->square_address(),
-                                ", core at ", target, " (TIME zone ", zone, ")"));
+                                ", core at ", target, " (TIME zone ", zone, ", ",
+                                (*bridge)->event_loops(),
+                                (*bridge)->event_loops() == 1 ? " event loop)" : " event loops)"));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
   sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining ",

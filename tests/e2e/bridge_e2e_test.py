@@ -18,7 +18,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from legacy_client import CTIME_LINE, ERROR_LINE, GREETING, LegacyConnection  # noqa: E402
-from processes import free_port, require_env, start_bridge, start_core  # noqa: E402
+from processes import (BRIDGE_LISTENING, Process, free_port, require_env,  # noqa: E402
+                       start_bridge, start_core)
 
 sys.set_int_max_str_digits(0)
 RPC_SERVER = require_env("RPC_SERVER")
@@ -326,7 +327,25 @@ class SharedCallsTest(BridgeTestCase):
 
 class LimitsTest(BridgeTestCase):
     bridge_flags = ("--max_connections=3", "--idle_timeout=400ms", "--handshake_timeout=300ms",
-                    "--verbose")
+                    "--verbose", "--admin_listen=127.0.0.1:0")
+
+    def setUp(self):
+        # The connections of the previous test count against --max_connections
+        # until the bridge has seen them close, which on a busy machine may be
+        # a moment after the client closed them: wait (bounded) for none open.
+        host, port = self.bridge.wait_for_matches(ADMIN)[0]
+        deadline = time.monotonic() + 10
+        while True:
+            with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
+                metrics = response.read().decode()
+            values = re.findall(r"^sockrpc_bridge_connections_open\{[^}]*\} (\S+)$", metrics,
+                                re.M)
+            self.assertEqual(len(values), 2, metrics)  # one gauge per protocol
+            open_now = sum(float(value) for value in values)
+            if open_now == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        self.assertEqual(open_now, 0, "connections of an earlier test are still open")
 
     def test_idle_session_gets_an_error_line_and_is_closed(self):
         with self.handshaken() as c:
@@ -470,13 +489,14 @@ class BridgeProcessTest(unittest.TestCase):
         for flag in ["--time_listen", "--square_listen", "--target", "--time_zone", "--deadline",
                      "--max_message_bytes", "--handshake_timeout", "--idle_timeout",
                      "--max_connections", "--verbose", "--line_pause", "--core_streams",
-                     "--core_stream_max_age"]:
+                     "--core_stream_max_age", "--threads"]:
             self.assertIn(flag, done.stdout)
 
     def test_bad_flag_values_are_errors(self):
         for args in (["--max_message_bytes=10"], ["--time_zone=Nowhere/Land"],
                      ["--deadline=0s"], ["--bogus"], ["--core_streams=0"],
-                     ["--core_streams=2000"], ["--core_stream_max_age=0s"]):
+                     ["--core_streams=2000"], ["--core_stream_max_age=0s"], ["--threads=-1"],
+                     ["--threads=1025"], ["--threads=two"]):
             done = self.run_bridge(*args)
             self.assertNotEqual(done.returncode, 0, args)
             self.assertTrue(done.stderr.strip(), args)
@@ -490,6 +510,39 @@ class BridgeProcessTest(unittest.TestCase):
                                    "--time_listen=127.0.0.1:0")
             self.assertNotEqual(done.returncode, 0)
             self.assertIn(f"cannot listen on 127.0.0.1:{port}", done.stderr)
+
+    def event_loops_running(self, pid):
+        names = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/comm") as comm:
+                names.append(comm.read().strip())
+        return len([name for name in names if name.startswith("event_loop_")])
+
+    def test_threads_sets_the_event_loops(self):
+        core = start_core(RPC_SERVER, env=UTC)
+        bridge = start_bridge(BRIDGE, core.target, extra=["--threads=3"], env=UTC)
+        try:
+            self.assertIn("3 event loops)", bridge.stderr_text())
+            self.assertEqual(self.event_loops_running(bridge.proc.pid), 3)
+            # Every loop accepts: a few clients in a row are all answered.
+            for _ in range(6):
+                with LegacyConnection(bridge.time) as t:
+                    self.assertRegex(t.read_until_close(), CTIME_LINE)
+        finally:
+            bridge.terminate()
+            core.terminate()
+
+    def test_zero_threads_is_one_per_cpu_of_the_affinity_mask(self):
+        core = start_core(RPC_SERVER, env=UTC)
+        bridge = Process(["taskset", "-c", "0", BRIDGE, "--time_listen=127.0.0.1:0",
+                          "--square_listen=127.0.0.1:0", f"--target={core.target}",
+                          "--threads=0"], env=UTC, ready_pattern=BRIDGE_LISTENING)
+        try:
+            self.assertIn("1 event loop)", bridge.stderr_text())
+            self.assertEqual(self.event_loops_running(bridge.proc.pid), 1)
+        finally:
+            bridge.terminate()
+            core.terminate()
 
     def test_time_zone_flag_sets_the_zone_of_the_time_line(self):
         core = start_core(RPC_SERVER, env=UTC)
