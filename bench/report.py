@@ -164,11 +164,12 @@ def ratio_rows(results, all_runs=None):
     def add(name, num, den, target, field="ops_per_s", is_target=True):
         per_pass = {}
         for r in all_runs:
-            if (r.get("scenario"), r.get("system")) in (num, den):
-                per_pass.setdefault(r.get("pass", 0), {})[r["system"]] = r
+            key = (r.get("scenario"), r.get("system"))
+            if key in (num, den):
+                per_pass.setdefault(r.get("pass", 0), {})[key] = r
         ratios = []
         for p in sorted(per_pass):
-            a, b = per_pass[p].get(num[1]), per_pass[p].get(den[1])
+            a, b = per_pass[p].get(num), per_pass[p].get(den)
             if a and b and b.get(field):
                 ratios.append(a[field] / b[field])
         value = sorted(ratios)[(len(ratios) - 1) // 2] if ratios else None
@@ -200,6 +201,15 @@ def ratio_rows(results, all_runs=None):
                  "numerator": "SQUARES 10000 idle sessions + 1 client / bridge+core",
                  "denominator": "", "value": None, "rss_mib": rss, "p99_ms": p99,
                  "target": None, "is_target": True, "pass": ok})
+    # Informative: how the servers scale from 1 CPU (--threads=1) to 2 (--threads=2).
+    for base, systems in (("unary Square 4000 digits c64 16 channels", ("core", "grpc-go")),
+                          ("SquareStream 100 streams w1 4000 digits", ("core", "grpc-go")),
+                          ("SQUARES original 256 clients", ("bridge+core",))):
+        for system in systems:
+            one, two = (f"{base}, 1 CPU", system), (f"{base}, 2 CPUs", system)
+            if find(results, *one) and find(results, *two):
+                add(f"{base}: {system} on 2 CPUs / on 1 CPU (scaling)", two, one, 0,
+                    is_target=False)
     # Informative: what the gRPC hop costs, and core vs grpc-go everywhere.
     scenarios = []
     for r in results:

@@ -358,7 +358,9 @@ start_direct() {
 
 # One pass over every scenario, on fresh processes.
 run_pass() {
-  local rpc name c spec mode n label d python_time_pid="" port
+  local rpc name c spec mode n label d python_time_pid="" port cpus cpu_list
+  local scaled_pid scaled_address scaled_bridge_pid scaled_square scaled_go_pid
+  local scaled_go_address unary streams squares
   start_system main
   start_go
   start_direct main
@@ -384,6 +386,46 @@ run_pass() {
     load grpc_load "$name" core "$core_pid" --target="$core_address" --rpc=stream "${stream_args[@]}"
     load grpc_load "$name" grpc-go "$go_pid" --target="$go_address" --rpc=stream "${stream_args[@]}"
   done
+
+  # --- 2b. 1 CPU vs 2 CPUs -----------------------------------------------------------------
+  # Fresh processes per case, started with --threads=N (grpc-go: GOMAXPROCS=N):
+  # on 1 CPU the servers are pinned to CPU 1 and the load generator to CPU 0;
+  # on 2 CPUs nothing is pinned. The gRPC loads square 4,000-digit numbers, so
+  # that the servers' work, not the load generator's, sets the pace
+  # (bench/README.md, "Choices made for fairness").
+  if (( $(nproc) >= 2 )); then
+    for cpus in 1 2; do
+      label=$([[ $cpus == 1 ]] && echo "1 CPU" || echo "2 CPUs")
+      unary="unary Square 4000 digits c64 16 channels, $label"
+      streams="SquareStream 100 streams w1 4000 digits, $label"
+      squares="SQUARES original 256 clients, $label"
+      selected "$unary" || selected "$streams" || selected "$squares" || continue
+      cpu_list=$([[ $cpus == 1 ]] && echo 1 || echo "$all_cpus")
+      start_server "$logs/rpc_server-$pass-${cpus}cpu.log" 'listening on' \
+        taskset -c "$cpu_list" "$rpc_server" --listen=127.0.0.1:0 --threads=$cpus
+      scaled_pid=$server_pid
+      scaled_address=$(address_after "" "$server_line")
+      start_server "$logs/legacy_bridge-$pass-${cpus}cpu.log" 'SQUARES listening on' \
+        taskset -c "$cpu_list" "$bridge" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 \
+        --target="$scaled_address" --threads=$cpus
+      scaled_bridge_pid=$server_pid
+      scaled_square=$(address_after SQUARES "$server_line")
+      start_server "$logs/go_server-$pass-${cpus}cpu.log" 'listening on' \
+        env GOMAXPROCS=$cpus taskset -c "$cpu_list" "$go_server" --listen=127.0.0.1:0
+      scaled_go_pid=$server_pid
+      scaled_go_address=$(address_after "" "$server_line")
+      pin=$([[ $cpus == 1 ]] && echo 0 || echo "")
+      load grpc_load "$unary" core "$scaled_pid" --target="$scaled_address" --rpc=square --concurrency=64 --channels=16 --digits=4000
+      load grpc_load "$unary" grpc-go "$scaled_go_pid" --target="$scaled_go_address" --rpc=square --concurrency=64 --channels=16 --digits=4000
+      load grpc_load "$streams" core "$scaled_pid" --target="$scaled_address" --rpc=stream --streams=100 --window=1 --digits=4000
+      load grpc_load "$streams" grpc-go "$scaled_go_pid" --target="$scaled_go_address" --rpc=stream --streams=100 --window=1 --digits=4000
+      load legacy_load "$squares" bridge+core "$scaled_bridge_pid,$scaled_pid" --target="$scaled_square" --mode=original --clients=256
+      pin=""
+      stop_pid "$scaled_go_pid"
+      stop_pid "$scaled_bridge_pid"
+      stop_pid "$scaled_pid"
+    done
+  fi
 
   # --- 3. SQUARES through the bridge vs the direct answer ---------------------------------
   python_squares "SQUARES original 1 client"
