@@ -19,7 +19,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from legacy_client import CTIME_LINE, ERROR_LINE, GREETING, LegacyConnection  # noqa: E402
 from processes import (BRIDGE_LISTENING, Process, free_port, require_env,  # noqa: E402
-                       start_bridge, start_core)
+                       start_bridge, start_core, threads_named)
 
 sys.set_int_max_str_digits(0)
 RPC_SERVER = require_env("RPC_SERVER")
@@ -511,19 +511,12 @@ class BridgeProcessTest(unittest.TestCase):
             self.assertNotEqual(done.returncode, 0)
             self.assertIn(f"cannot listen on 127.0.0.1:{port}", done.stderr)
 
-    def event_loops_running(self, pid):
-        names = []
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/comm") as comm:
-                names.append(comm.read().strip())
-        return len([name for name in names if name.startswith("event_loop_")])
-
     def test_threads_sets_the_event_loops(self):
         core = start_core(RPC_SERVER, env=UTC)
         bridge = start_bridge(BRIDGE, core.target, extra=["--threads=3"], env=UTC)
         try:
             self.assertIn("3 event loops)", bridge.stderr_text())
-            self.assertEqual(self.event_loops_running(bridge.proc.pid), 3)
+            self.assertEqual(threads_named(bridge.proc.pid, "event_loop_"), 3)
             # Every loop accepts: a few clients in a row are all answered.
             for _ in range(6):
                 with LegacyConnection(bridge.time) as t:
@@ -539,7 +532,7 @@ class BridgeProcessTest(unittest.TestCase):
                           "--threads=0"], env=UTC, ready_pattern=BRIDGE_LISTENING)
         try:
             self.assertIn("1 event loop)", bridge.stderr_text())
-            self.assertEqual(self.event_loops_running(bridge.proc.pid), 1)
+            self.assertEqual(threads_named(bridge.proc.pid, "event_loop_"), 1)
         finally:
             bridge.terminate()
             core.terminate()

@@ -143,3 +143,12 @@ def require_env(name):
     if not value or not os.path.exists(value):
         raise SystemExit(f"environment variable {name} must name an existing file, got {value!r}")
     return value
+
+
+def threads_named(pid, prefix):
+    """How many threads of process `pid` have a name (comm) starting with `prefix`."""
+    count = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/comm") as comm:
+            count += comm.read().startswith(prefix)
+    return count

@@ -11,7 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from processes import Process, require_env  # noqa: E402
+from processes import Process, require_env, threads_named  # noqa: E402
 
 RPC_SERVER = require_env("RPC_SERVER")
 BUF = require_env("BUF")
@@ -191,17 +191,10 @@ class RpcServerProcessTest(unittest.TestCase):
             self.assertNotEqual(done.returncode, 0, value)
             self.assertIn("threads", done.stderr, value)
 
-    def serving_threads(self, pid):
-        names = []
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/comm") as comm:
-                names.append(comm.read().strip())
-        return len([name for name in names if name.startswith("rpc_serve_")])
-
     def test_threads_sets_the_serving_threads(self):
         with Process([RPC_SERVER, "--listen=127.0.0.1:0", "--threads=3"]) as server:
             self.assertIn("3 serving threads", server.stderr_text())
-            self.assertEqual(self.serving_threads(server.proc.pid), 3)
+            self.assertEqual(threads_named(server.proc.pid, "rpc_serve_"), 3)
             code, out, err = buf_curl(server.target, "sockrpc.square.v1.SquareService/Square",
                                       '{"value": 9}')
             self.assertEqual((code, json_documents(out)), (0, [{"square": "81"}]), err)
@@ -211,7 +204,7 @@ class RpcServerProcessTest(unittest.TestCase):
         with Process(["taskset", "-c", "0", RPC_SERVER, "--listen=127.0.0.1:0",
                       "--threads=0"]) as server:
             self.assertIn("1 serving thread,", server.stderr_text())
-            self.assertEqual(self.serving_threads(server.proc.pid), 1)
+            self.assertEqual(threads_named(server.proc.pid, "rpc_serve_"), 1)
             self.assertEqual(server.terminate(), 0)
 
     def test_port_in_use_is_an_error_naming_the_address(self):
