@@ -14,11 +14,10 @@ HealthWatchCall::HealthWatchCall(HealthService& health,
                                  grpc::health::v1::Health::AsyncService& service,
                                  ServingThreads& threads)
     : live_(threads), health_(health), service_(service), threads_(threads), writer_(&context_) {
-  std::lock_guard lock(mu_);  // orders construction before the first completion
   // Delivered once a call that started is over (never for one that did not).
-  context_.AsyncNotifyWhenDone(&done_);
+  context_.AsyncNotifyWhenDone(HandOff(&done_));
   service_.RequestWatch(&context_, &request_, &writer_, threads_.queue(), threads_.queue(),
-                        &started_);
+                        HandOff(&started_));
 }
 
 void HealthWatchCall::Notify(HealthService::ServingStatus status) {
@@ -27,7 +26,7 @@ void HealthWatchCall::Notify(HealthService::ServingStatus status) {
   if (alarm_set_) return;
   alarm_set_ = true;
   // Already due: fires on the queue as soon as a serving thread gets to it.
-  alarm_.Set(threads_.queue(), gpr_time_0(GPR_CLOCK_MONOTONIC), &alarm_fired_);
+  alarm_.Set(threads_.queue(), gpr_time_0(GPR_CLOCK_MONOTONIC), HandOff(&alarm_fired_));
 }
 
 void HealthWatchCall::OnStarted(bool ok) {
@@ -44,7 +43,7 @@ void HealthWatchCall::OnStarted(bool ok) {
     if (request_.service().size() > kMaxHealthServiceNameLength) {
       finishing_ = true;
       writer_.Finish(grpc::Status(grpc::StatusCode::INTERNAL, "could not parse request"),
-                     &finish_done_);
+                     HandOff(&finish_done_));
     } else {
       service_name_ = request_.service();
       watch = true;
@@ -108,7 +107,7 @@ void HealthWatchCall::WritePendingLocked() {
   response_.set_status(*pending_);
   pending_.reset();
   writing_ = true;
-  writer_.Write(response_, &write_done_);
+  writer_.Write(response_, HandOff(&write_done_));
 }
 
 void HealthWatchCall::Settle(std::unique_lock<std::mutex>& lock) {

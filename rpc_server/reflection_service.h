@@ -8,7 +8,6 @@
 #ifndef SOCKRPC_RPC_SERVER_REFLECTION_SERVICE_H_
 #define SOCKRPC_RPC_SERVER_REFLECTION_SERVICE_H_
 
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,12 +45,10 @@ class ReflectionService {
       new Call(owner, threads);
     }
 
+    // One operation is outstanding at a time, so completions never
+    // overlap; nothing touches the object after starting the next one.
     void Complete(bool ok) override {
-      {
-        std::lock_guard lock(mu_);
-        if (Step(ok)) return;
-      }
-      delete this;
+      if (!Step(ok)) delete this;
     }
 
    private:
@@ -59,11 +56,8 @@ class ReflectionService {
 
     Call(ReflectionService& owner, ServingThreads& threads)
         : live_(threads), owner_(owner), threads_(threads), stream_(&context_) {
-      // Orders construction before the completion, which may run on another
-      // serving thread (ThreadSanitizer cannot see gRPC's own hand-over).
-      std::lock_guard lock(mu_);
       owner_.service_.RequestServerReflectionInfo(&context_, &stream_, threads_.queue(),
-                                                  threads_.queue(), this);
+                                                  threads_.queue(), HandOff(this));
     }
 
     // Starts the next operation; false once the call is over.
@@ -82,7 +76,7 @@ class ReflectionService {
           response_.Clear();
           owner_.Answer(request_, response_);
           state_ = State::kWriting;
-          stream_.Write(response_, this);
+          stream_.Write(response_, HandOff(this));
           return true;
         case State::kWriting:
           if (!ok) {
@@ -98,17 +92,16 @@ class ReflectionService {
     }
     void Read() {
       state_ = State::kReading;
-      stream_.Read(&request_, this);
+      stream_.Read(&request_, HandOff(this));
     }
     void Finish(const grpc::Status& status) {
       state_ = State::kFinishing;
-      stream_.Finish(status, this);
+      stream_.Finish(status, HandOff(this));
     }
 
     ServingThreads::LiveCall live_;
     ReflectionService& owner_;
     ServingThreads& threads_;
-    std::mutex mu_;
     grpc::ServerContext context_;
     grpc::ServerAsyncReaderWriter<Response, Request> stream_;
     Request request_;

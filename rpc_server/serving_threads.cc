@@ -38,7 +38,7 @@ void ServingThreads::Serve() {
   void* tag = nullptr;
   bool ok = false;
   while (queue_->Next(&tag, &ok)) {
-    static_cast<CompletionTag*>(tag)->Complete(ok);
+    TakeOver(tag)->Complete(ok);
     ShutDownQueueWhenIdle();
   }
 }
@@ -60,10 +60,10 @@ void ServingThreads::ShutdownAndJoin() {
     queue_->Shutdown();
     void* tag = nullptr;
     bool ok = false;
-    while (queue_->Next(&tag, &ok)) static_cast<CompletionTag*>(tag)->Complete(ok);
+    while (queue_->Next(&tag, &ok)) TakeOver(tag)->Complete(ok);
     return;
   }
-  stop_tag_.alarm.Set(queue_.get(), gpr_time_0(GPR_CLOCK_MONOTONIC), &stop_tag_);
+  stop_tag_.alarm.Set(queue_.get(), gpr_time_0(GPR_CLOCK_MONOTONIC), HandOff(&stop_tag_));
   for (std::thread& thread : threads_) thread.join();
 }
 

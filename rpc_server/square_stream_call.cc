@@ -21,9 +21,8 @@ SquareStreamCall::SquareStreamCall(Service& service, const Options& options,
                                    ServingThreads& threads)
     : live_(threads), service_(service), options_(options), threads_(threads),
       stream_(&context_) {
-  std::lock_guard lock(mu_);  // orders construction before the first completion
   service_.RequestSquareStream(&context_, &stream_, threads_.queue(), threads_.queue(),
-                               &started_);
+                               HandOff(&started_));
 }
 
 SquareStreamCall::~SquareStreamCall() {
@@ -41,7 +40,7 @@ void SquareStreamCall::OnStarted(bool ok) {
   started_ok_ = true;
   if (options_.metrics != nullptr) options_.metrics->streams_open.Add(1);
   reading_ = true;
-  stream_.Read(&request_, &read_done_);
+  stream_.Read(&request_, HandOff(&read_done_));
 }
 
 void SquareStreamCall::OnReadDone(bool ok) {
@@ -116,15 +115,15 @@ bool SquareStreamCall::Advance() {
     // last one queued goes without the hint, which sends everything buffered.
     grpc::WriteOptions options;
     if (queue_.size() > 1) options.set_buffer_hint();
-    stream_.Write(queue_.front(), options, &write_done_);
+    stream_.Write(queue_.front(), options, HandOff(&write_done_));
   }
   if (!input_done_ && !reading_ && queue_.size() < options_.max_queued_responses) {
     reading_ = true;
-    stream_.Read(&request_, &read_done_);
+    stream_.Read(&request_, HandOff(&read_done_));
   }
   if (input_done_ && !writing_ && queue_.empty() && !finishing_) {
     finishing_ = true;
-    stream_.Finish(final_status_, &finish_done_);
+    stream_.Finish(final_status_, HandOff(&finish_done_));
   }
   // The finish has completed and no read or write can complete any more.
   return finished_ && !reading_ && !writing_;
