@@ -82,13 +82,6 @@ pin=""
 all_cpus="0-$(( $(nproc) - 1 ))"
 pinned() { if [[ -n $pin ]]; then echo taskset -c "$pin"; fi; }
 
-# pin_processes CPUS PID...: move every thread of running processes to CPUS.
-pin_processes() {
-  local cpus=$1 pid
-  shift
-  for pid in "$@"; do taskset -a -p -c "$cpus" "$pid" > /dev/null 2>&1 || true; done
-}
-
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 for tool in cmake ninja protoc go h2load ss prlimit taskset timeout nice "$python"; do
@@ -360,7 +353,8 @@ start_direct() {
 run_pass() {
   local rpc name c spec mode n label d python_time_pid="" port cpus cpu_list
   local scaled_pid scaled_address scaled_bridge_pid scaled_square scaled_go_pid
-  local scaled_go_address unary streams squares
+  local scaled_go_address unary streams squares one_core_pid one_core_address one_bridge_pid
+  local one_direct_pid
   start_system main
   start_go
   start_direct main
@@ -433,14 +427,29 @@ run_pass() {
   # round trip without the VM's cross-core wake-ups (see README, "1 core").
   one_core="SQUARES original 1 client, 1 core"
   if selected "$one_core"; then
+    # Fresh processes started on CPU 0, as on a one-CPU machine: the core and
+    # the bridge size their threads from their affinity (one each), the raw
+    # epoll server is told --threads=1.
     pin=0
     python_squares "$one_core"
-    pin_processes "$pin" "$bridge_pid" "$core_pid"
-    load legacy_load "$one_core" bridge+core "$bridge_pid,$core_pid" --target="$bridge_square" --mode=original --clients=1
-    pin_processes "$all_cpus" "$bridge_pid" "$core_pid"
-    pin_processes "$pin" "$direct_pid"
-    load legacy_load "$one_core" direct "$direct_pid" --target="$direct_square" --mode=original --clients=1
-    pin_processes "$all_cpus" "$direct_pid"
+    start_server "$logs/rpc_server-$pass-1core.log" 'listening on' \
+      taskset -c "$pin" "$rpc_server" --listen=127.0.0.1:0
+    one_core_pid=$server_pid
+    one_core_address=$(address_after "" "$server_line")
+    start_server "$logs/legacy_bridge-$pass-1core.log" 'SQUARES listening on' \
+      taskset -c "$pin" "$bridge" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 \
+      --target="$one_core_address"
+    one_bridge_pid=$server_pid
+    load legacy_load "$one_core" bridge+core "$one_bridge_pid,$one_core_pid" \
+      --target="$(address_after SQUARES "$server_line")" --mode=original --clients=1
+    stop_pid "$one_bridge_pid"
+    stop_pid "$one_core_pid"
+    start_server "$logs/direct-$pass-1core.log" 'SQUARES listening on' \
+      taskset -c "$pin" "$direct" --threads=1
+    one_direct_pid=$server_pid
+    load legacy_load "$one_core" direct "$one_direct_pid" \
+      --target="$(address_after SQUARES "$server_line")" --mode=original --clients=1
+    stop_pid "$one_direct_pid"
     pin=""
   fi
   for mode in original lines; do
