@@ -10,7 +10,8 @@
 // they complete. On the 2-CPU benchmark machine, one queue per thread made
 // SquareStream with 64 messages in flight 10 to 20% slower (a benchmark
 // target) and the other one-channel loads no faster beyond the noise. The
-// price: a call's events may run on different threads, so every call object
+// price: a call's events may run on different threads, so a call that can
+// have several operations completing at once (a stream's read and write)
 // locks its state.
 #ifndef SOCKRPC_RPC_SERVER_SERVING_THREADS_H_
 #define SOCKRPC_RPC_SERVER_SERVING_THREADS_H_
