@@ -1,7 +1,5 @@
 #include "legacy_bridge/bridge.h"
 
-#include <pthread.h>
-
 #include <latch>
 
 #include <asio/post.hpp>
@@ -89,8 +87,7 @@ Bridge::Bridge(BridgeOptions options) : options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   std::unique_ptr<Bridge> bridge(new Bridge(std::move(options)));
-  const size_t threads =
-      bridge->options_.threads > 0 ? bridge->options_.threads : UsableCpuCount();
+  const size_t threads = ThreadsFor(bridge->options_.threads);
   for (size_t i = 0; i < threads; ++i) {
     bridge->contexts_.push_back(std::make_unique<asio::io_context>(1));
     bridge->work_.push_back(asio::make_work_guard(*bridge->contexts_.back()));
@@ -120,9 +117,7 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
     std::thread& thread = bridge->threads_.emplace_back(
         [context = bridge->contexts_[loop].get()] { context->run(); });
-    // "event_loop_N" in top -H and /proc/PID/task/*/comm (15 characters at most).
-    ::pthread_setname_np(thread.native_handle(),
-                         absl::StrCat("event_loop_", loop).substr(0, 15).c_str());
+    NameThread(thread, "event_loop_", loop);
   }
   for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
     asio::post(*bridge->contexts_[loop], [raw = bridge.get(), loop] {

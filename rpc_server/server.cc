@@ -36,8 +36,7 @@ RpcServer::RpcServer(RpcServerOptions options)
       async_services_(time_service_, square_service_),
       descriptors_(absl::string_view(DescriptorSetBytes().data(), DescriptorSetBytes().size())),
       reflection_v1_(descriptors_, AllServiceNames()),
-      reflection_v1alpha_(descriptors_, AllServiceNames()),
-      threads_(options.threads > 0 ? options.threads : UsableCpuCount()) {}
+      reflection_v1alpha_(descriptors_, AllServiceNames()) {}
 
 absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions options) {
   absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);
@@ -50,6 +49,7 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
 
   const std::shared_ptr<grpc::ServerCredentials> credentials =
       options.credentials ? options.credentials : grpc::InsecureServerCredentials();
+  const size_t threads = ThreadsFor(options.threads);
   std::unique_ptr<RpcServer> server(new RpcServer(std::move(options)));
   if (!server->descriptors_.ok()) {
     return absl::InternalError("the embedded descriptor set does not load");
@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // share a port that is already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
-  server->serving_threads_ = std::make_unique<ServingThreads>(builder, server->threads_);
+  server->serving_threads_ = std::make_unique<ServingThreads>(builder, threads);
   server->async_services_.Register(builder);
   server->health_.Register(builder);
   server->reflection_v1_.Register(builder);
@@ -74,12 +74,12 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   server->address_ = listen->ToString();
 
   for (const char* name : kServiceNames) server->health_.SetServingStatus(name, true);
-  ServingThreads& threads = *server->serving_threads_;
-  server->async_services_.Prime(threads);
-  server->health_.Prime(threads);
-  server->reflection_v1_.Prime(threads);
-  server->reflection_v1alpha_.Prime(threads);
-  threads.Start();
+  ServingThreads& serving = *server->serving_threads_;
+  server->async_services_.Prime(serving);
+  server->health_.Prime(serving);
+  server->reflection_v1_.Prime(serving);
+  server->reflection_v1alpha_.Prime(serving);
+  serving.Start();
   return server;
 }
 

@@ -53,7 +53,7 @@ class RpcServer {
   const std::string& address() const { return address_; }
   int port() const { return port_; }
   // How many threads serve the calls.
-  size_t threads() const { return threads_; }
+  size_t threads() const { return serving_threads_->size(); }
 
   // Drains: health turns NOT_SERVING, no new calls are accepted, and calls in
   // flight may finish until `grace` has passed; then they are cancelled.
@@ -72,7 +72,6 @@ class RpcServer {
   DescriptorCatalog descriptors_;
   ReflectionV1Service reflection_v1_;
   ReflectionV1AlphaService reflection_v1alpha_;
-  size_t threads_;
   // Declared before server_, so that the server is destroyed first.
   std::unique_ptr<ServingThreads> serving_threads_;
   std::unique_ptr<grpc::Server> server_;

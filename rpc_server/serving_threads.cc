@@ -1,12 +1,8 @@
 #include "rpc_server/serving_threads.h"
 
-#include <pthread.h>
-
-#include <string>
-
 #include <grpc/support/time.h>
 
-#include "absl/strings/str_cat.h"
+#include "common/usable_cpus.h"
 
 namespace sockrpc {
 
@@ -27,10 +23,7 @@ void ServingThreads::Start() {
   threads_.reserve(count_);
   for (size_t i = 0; i < count_; ++i) {
     std::thread& thread = threads_.emplace_back([this] { Serve(); });
-    // "rpc_serve_N" in top -H and /proc/PID/task/*/comm (15 characters at
-    // most), set before Start returns.
-    ::pthread_setname_np(thread.native_handle(),
-                         absl::StrCat("rpc_serve_", i).substr(0, 15).c_str());
+    NameThread(thread, "rpc_serve_", i);  // set before Start returns
   }
 }
 
@@ -55,12 +48,10 @@ void ServingThreads::ShutdownAndJoin() {
   if (joined_) return;
   joined_ = true;
   if (threads_.empty()) {
-    // Never started: whatever was requested comes back not ok.
+    // Never started: whatever was requested comes back not ok, here.
     queue_shut_down_.store(true);
     queue_->Shutdown();
-    void* tag = nullptr;
-    bool ok = false;
-    while (queue_->Next(&tag, &ok)) TakeOver(tag)->Complete(ok);
+    Serve();
     return;
   }
   stop_tag_.alarm.Set(queue_.get(), gpr_time_0(GPR_CLOCK_MONOTONIC), HandOff(&stop_tag_));
