@@ -6,7 +6,6 @@ These tests cover the legacy protocols on their own; the conformance kit in
 
 import os
 import random
-import re
 import selectors
 import signal
 import socket
@@ -14,18 +13,16 @@ import subprocess
 import sys
 import time
 import unittest
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from legacy_client import CTIME_LINE, ERROR_LINE, GREETING, LegacyConnection  # noqa: E402
 from processes import (BRIDGE_LISTENING, Process, free_port, require_env,  # noqa: E402
-                       start_bridge, start_core, threads_named)
+                       sample, scrape, start_bridge, start_core, threads_named)
 
 sys.set_int_max_str_digits(0)
 RPC_SERVER = require_env("RPC_SERVER")
 BRIDGE = require_env("LEGACY_BRIDGE")
 UTC = {"TZ": "UTC"}
-ADMIN = re.compile(r"admin \(metrics\) listening on (\S+):(\d+)")
 
 
 def square_reply(text):
@@ -282,19 +279,15 @@ class SharedCallsTest(BridgeTestCase):
                 bad.send(b"12\n")
                 self.assertEqual(bad.read_exact(3), b"144")
 
-    def core_metric(self, pattern):
-        host, port = self.core.wait_for_matches(ADMIN)[0]
-        with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
-            metrics = response.read().decode()
-        found = re.search("^" + pattern + r" (\S+)$", metrics, re.M)
-        return float(found.group(1)) if found else 0.0  # a counter appears once counted
+    def core_metric(self, name, **labels):
+        value = sample(scrape(self.core), name, **labels)
+        return 0.0 if value is None else value  # a counter appears once counted
 
     def core_streams_open(self):
         return self.core_metric("sockrpc_core_streams_open")
 
     def test_time_clients_connecting_together_share_now_calls(self):
-        count = r'sockrpc_core_requests_total\{method="Now"\}'
-        before = self.core_metric(count)
+        before = self.core_metric("sockrpc_core_requests_total", method="Now")
         clients = [LegacyConnection(self.bridge.time) for _ in range(200)]
         try:
             for client in clients:
@@ -302,7 +295,7 @@ class SharedCallsTest(BridgeTestCase):
         finally:
             for client in clients:
                 client.close()
-        calls = self.core_metric(count) - before
+        calls = self.core_metric("sockrpc_core_requests_total", method="Now") - before
         self.assertGreaterEqual(calls, 1)
         self.assertLess(calls, 200)
 
@@ -333,15 +326,13 @@ class LimitsTest(BridgeTestCase):
         # The connections of the previous test count against --max_connections
         # until the bridge has seen them close, which on a busy machine may be
         # a moment after the client closed them: wait (bounded) for none open.
-        host, port = self.bridge.wait_for_matches(ADMIN)[0]
         deadline = time.monotonic() + 10
         while True:
-            with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
-                metrics = response.read().decode()
-            values = re.findall(r"^sockrpc_bridge_connections_open\{[^}]*\} (\S+)$", metrics,
-                                re.M)
-            self.assertEqual(len(values), 2, metrics)  # one gauge per protocol
-            open_now = sum(float(value) for value in values)
+            metrics = scrape(self.bridge)
+            values = [sample(metrics, "sockrpc_bridge_connections_open", protocol=protocol)
+                      for protocol in ("time", "squares")]
+            self.assertNotIn(None, values, metrics)  # one gauge per protocol
+            open_now = sum(values)
             if open_now == 0 or time.monotonic() > deadline:
                 break
             time.sleep(0.02)

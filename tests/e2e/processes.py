@@ -11,12 +11,15 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.request
 
 # Set by the asan/tsan test presets: sanitizer allocators keep freed memory
 # (quarantine, shadow), so memory bounds are not checked on those builds.
 UNDER_SANITIZER = bool(os.environ.get("SOCKRPC_SANITIZER"))
 
 LISTENING = re.compile(r"listening on (\S+):(\d+)")
+# The admin port's start-up line (--admin_listen).
+ADMIN = re.compile(r"admin \(metrics\) listening on (\S+):(\d+)")
 # What sanitizer builds print when they find something.
 SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|"
                               r"runtime error:")
@@ -152,3 +155,18 @@ def threads_named(pid, prefix):
         with open(f"/proc/{pid}/task/{task}/comm") as comm:
             count += comm.read().startswith(prefix)
     return count
+
+
+def scrape(process):
+    """The Prometheus text a process started with --admin_listen serves."""
+    host, port = process.wait_for_matches(ADMIN)[0]
+    with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
+        return response.read().decode()
+
+
+def sample(text, name, **labels):
+    """The value of metric `name` with exactly `labels` in `text`; None if absent."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    pattern = re.escape(name) + (r"\{" + re.escape(wanted) + r"\}" if wanted else "") + r" (\S+)"
+    found = re.search("^" + pattern + "$", text, re.MULTILINE)
+    return float(found.group(1)) if found else None

@@ -5,34 +5,19 @@ when one is killed under load no legacy client sees an error or a wrong
 answer. Also: both processes' Prometheus metrics, scraped over HTTP."""
 
 import os
-import re
 import signal
 import sys
 import threading
 import time
 import unittest
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from legacy_client import CTIME_LINE, GREETING, LegacyConnection  # noqa: E402
-from processes import free_port, require_env, start_bridge, start_core  # noqa: E402
+from processes import (free_port, require_env, sample, scrape, start_bridge,  # noqa: E402
+                       start_core)
 
 RPC_SERVER = require_env("RPC_SERVER")
 BRIDGE = require_env("LEGACY_BRIDGE")
-ADMIN = re.compile(r"admin \(metrics\) listening on (\S+):(\d+)")
-
-
-def scrape(process):
-    host, port = process.wait_for_matches(ADMIN)[0]
-    with urllib.request.urlopen(f"http://{host}:{port}/metrics", timeout=10) as response:
-        return response.read().decode()
-
-
-def sample(text, name, **labels):
-    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = re.escape(name) + (r"\{" + re.escape(wanted) + r"\}" if wanted else "") + r" (\S+)"
-    found = re.search("^" + pattern + "$", text, re.MULTILINE)
-    return float(found.group(1)) if found else None
 
 
 class ScaleOutTest(unittest.TestCase):
