@@ -1,6 +1,8 @@
 #include "legacy_bridge/bridge.h"
 
+#include <chrono>
 #include <latch>
+#include <thread>
 
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
@@ -11,6 +13,7 @@
 #include "common/listen_address.h"
 #include "common/log.h"
 #include "common/usable_cpus.h"
+#include "legacy_bridge/listener_drain.h"
 #include "legacy_bridge/socket_closer.h"
 #include "legacy_bridge/squares_connection.h"
 #include "legacy_bridge/squares_session.h"
@@ -26,6 +29,10 @@ std::string PeerName(const asio::ip::tcp::endpoint& peer) {
 }
 
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// On shutdown, how long the listeners keep accepting the handshakes that were
+// under way when they stopped taking new ones: a few round trips on a LAN.
+constexpr std::chrono::milliseconds kHandshakeSettleTime{50};
 
 // Tells a client past --max_connections why it is turned away, then closes.
 void Reject(asio::ip::tcp::socket socket, size_t limit, std::chrono::milliseconds linger) {
@@ -207,19 +214,38 @@ void Bridge::Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& p
 void Bridge::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
-  const auto close_acceptors = [this](size_t loop) {
-    asio::error_code ignored;
-    if (loop < time_.acceptors.size()) time_.acceptors[loop].close(ignored);
-    if (loop < square_.acceptors.size()) square_.acceptors[loop].close(ignored);
+  const auto close_acceptors = [this](size_t loop, bool serve_queued) {
+    for (Listener* listener : {&time_, &square_}) {
+      if (loop >= listener->acceptors.size()) continue;
+      asio::ip::tcp::acceptor& acceptor = listener->acceptors[loop];
+      if (serve_queued) {
+        for (QueuedConnection& queued : TakeQueuedConnections(acceptor)) {
+          Serve(listener->protocol, std::move(queued.socket), queued.peer);
+        }
+      }
+      asio::error_code ignored;
+      acceptor.close(ignored);
+    }
   };
   if (threads_.empty()) {
-    for (size_t loop = 0; loop < contexts_.size(); ++loop) close_acceptors(loop);
+    for (size_t loop = 0; loop < contexts_.size(); ++loop) close_acceptors(loop, false);
   } else {
-    // Each acceptor is closed on its own loop, where its accept is pending.
+    for (Listener* listener : {&time_, &square_}) {
+      for (asio::ip::tcp::acceptor& acceptor : listener->acceptors) {
+        if (const asio::error_code error = StopNewHandshakes(acceptor)) {
+          LogWarning(absl::StrCat("cannot stop new connections on ", listener->address, ": ",
+                                  error.message()));
+        }
+      }
+    }
+    // Handshakes already under way complete and are accepted as usual.
+    std::this_thread::sleep_for(kHandshakeSettleTime);
+    // Each acceptor is closed on its own loop, where its accept is pending and
+    // where the connections still queued on it are served.
     std::latch all_closed(static_cast<std::ptrdiff_t>(contexts_.size()));
     for (size_t loop = 0; loop < contexts_.size(); ++loop) {
       asio::post(*contexts_[loop], [&close_acceptors, &all_closed, loop] {
-        close_acceptors(loop);
+        close_acceptors(loop, true);
         all_closed.count_down();
       });
     }

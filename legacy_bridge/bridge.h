@@ -43,8 +43,9 @@ class Bridge {
   // What the bridge counts, for the admin port.
   const MetricsRegistry& metrics() const { return metrics_registry_; }
 
-  // Stops accepting, lets every connection answer what it received, waits up
-  // to `grace` for them to close, then stops. Safe to call more than once.
+  // Stops accepting (connections the kernel already queued are still
+  // served), lets every connection answer what it received, waits up to
+  // `grace` for them to close, then stops. Safe to call more than once.
   void Shutdown(absl::Duration grace);
 
  private:

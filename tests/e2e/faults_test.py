@@ -91,7 +91,12 @@ class FaultsTest(unittest.TestCase):
             time.sleep(1)
             served_before = outcomes["time line"]
             self.assertEqual(bridge.terminate(signal.SIGTERM), 0, bridge.stderr_text())
-            time.sleep(0.5)
+            # A client that connected just as the bridge stopped taking new
+            # connections retries its SYN a second later: wait (bounded) for
+            # one that finds the bridge down.
+            deadline = time.monotonic() + 10
+            while outcomes["refused"] == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
             refused = outcomes["refused"]
             bridge = Process(argv, ready_pattern=BRIDGE_LISTENING)
             time.sleep(1)
@@ -103,6 +108,36 @@ class FaultsTest(unittest.TestCase):
             self.assertEqual(outcomes["other"], [])
         finally:
             stop.set()
+            bridge.terminate()
+            core.terminate()
+
+    def test_sigterm_answers_connections_still_in_the_accept_queue(self):
+        # Clients whose handshake the kernel completed but the bridge has not
+        # accepted yet (stopped here with SIGSTOP) were already received:
+        # SIGTERM answers them rather than closing the listener on them,
+        # which would reset them.
+        core = start_core(RPC_SERVER)
+        bridge = start_bridge(BRIDGE, core.target, extra=["--threads=1"])
+        time_clients, squares_clients = [], []
+        try:
+            bridge.proc.send_signal(signal.SIGSTOP)
+            for _ in range(400):
+                time_clients.append(LegacyConnection(bridge.time, timeout=20))
+            for _ in range(10):
+                squares_clients.append(LegacyConnection(bridge.square, timeout=20))
+            bridge.proc.send_signal(signal.SIGTERM)
+            bridge.proc.send_signal(signal.SIGCONT)
+            for i, client in enumerate(time_clients):
+                self.assertRegex(client.read_until_close(), CTIME_LINE, f"TIME client {i}")
+            for i, client in enumerate(squares_clients):
+                # Accepted during the drain, nothing read yet: a clean close
+                # (recv raises ConnectionResetError on a reset).
+                self.assertEqual(client.sock.recv(64), b"", f"SQUARES client {i}")
+            self.assertEqual(bridge.terminate(), 0, bridge.stderr_text())
+        finally:
+            for client in time_clients + squares_clients:
+                client.close()
+            bridge.proc.send_signal(signal.SIGCONT)
             bridge.terminate()
             core.terminate()
 
