@@ -24,24 +24,19 @@ class DrainingCloser : public std::enable_shared_from_this<DrainingCloser> {
     timer_.async_wait([self = shared_from_this()](const asio::error_code& error) {
       if (!error) self->socket_.close();  // linger over: cancels the read below
     });
-    WaitForInput();
+    DiscardInput();
   }
 
  private:
-  void WaitForInput() {
-    socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](const asio::error_code& error) {
-                         if (error) return self->Finish();
-                         asio::error_code read_error;
-                         for (int i = 0; i < 16; ++i) {
-                           self->socket_.read_some(ThreadReadBuffer(), read_error);
-                           if (read_error) break;
-                         }
-                         if (read_error && read_error != asio::error::would_block) {
-                           return self->Finish();  // EOF or reset: the client is done
-                         }
-                         self->WaitForInput();
-                       });
+  // A read rather than a wait for readability: Asio tries a read at once and
+  // only then waits, without re-arming the descriptor in epoll. The bytes are
+  // thrown away, so the loop's shared scratch buffer serves every closer.
+  void DiscardInput() {
+    socket_.async_read_some(ThreadReadBuffer(), [self = shared_from_this()](
+                                                    const asio::error_code& error, size_t) {
+      if (error) return self->Finish();  // EOF or reset: the client is done
+      self->DiscardInput();
+    });
   }
 
   void Finish() {
@@ -58,8 +53,6 @@ class DrainingCloser : public std::enable_shared_from_this<DrainingCloser> {
 
 void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds linger) {
   if (!socket.is_open()) return;
-  asio::error_code ignored;
-  socket.non_blocking(true, ignored);
   std::make_shared<DrainingCloser>(std::move(socket), linger)->Start();
 }
 

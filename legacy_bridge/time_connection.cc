@@ -37,12 +37,12 @@ TimeConnection::~TimeConnection() {
 }
 
 void TimeConnection::Start() {
-  asio::error_code ignored;
-  socket_.non_blocking(true, ignored);
   // No TCP_NODELAY: the line is one write followed by the close, which Nagle
-  // never delays.
-  // The call holds the connection: nothing else may while the client is
-  // silent, and the call ends within the deadline.
+  // never delays. Nothing is read while the call is under way: what the
+  // client sends waits in the kernel (bounded by its receive buffer) and is
+  // discarded by CloseAfterDraining. The call holds the connection: nothing
+  // else may while the client is silent, and the call ends within the
+  // deadline.
   const asio::any_io_executor executor = socket_.get_executor();
   core_.Now(options_.time_zone,
             [self = shared_from_this(), executor](absl::StatusOr<std::string> ctime) {
@@ -50,26 +50,10 @@ void TimeConnection::Start() {
                 self->OnAnswer(std::move(ctime));
               });
             });
-  DiscardInput();
 }
 
 void TimeConnection::Drain(std::shared_ptr<Connection> self) {
   asio::post(socket_.get_executor(), [self = std::move(self)] {});
-}
-
-void TimeConnection::DiscardInput() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](const asio::error_code& error) {
-                       if (error || self->finished_) return;
-                       asio::error_code read_error;
-                       for (int i = 0; i < 8 && !read_error; ++i) {
-                         self->socket_.read_some(ThreadReadBuffer(), read_error);
-                       }
-                       // Keep reading until the client's EOF; the answer comes regardless.
-                       if (!read_error || read_error == asio::error::would_block) {
-                         self->DiscardInput();
-                       }
-                     });
 }
 
 void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {

@@ -1,6 +1,7 @@
 // The I/O shell of one TIME connection: one TimeService.Now call, then the
 // ctime line (or an ERROR line) and a clean close. What the client sends is
-// read and discarded, so that closing never resets the connection.
+// discarded before the close (CloseAfterDraining), so that closing never
+// resets the connection.
 #ifndef SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
 #define SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
 
@@ -35,7 +36,6 @@ class TimeConnection final : public Connection,
   void Drain(std::shared_ptr<Connection> self) override;
 
  private:
-  void DiscardInput();
   void OnAnswer(absl::StatusOr<std::string> ctime);
   void Finish(const char* outcome);
 
