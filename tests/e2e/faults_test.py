@@ -5,7 +5,6 @@ client ever gets a wrong answer; every message is answered or gets an ERROR."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading

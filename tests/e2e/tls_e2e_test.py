@@ -121,7 +121,7 @@ class TlsTest(unittest.TestCase):
 
     def test_bad_tls_flags_are_errors(self):
         for flags in ([f"--tls_cert={self.path('server.pem')}"],
-                      [f"--tls_cert=/nonexistent.pem", f"--tls_key={self.path('server.key')}"],
+                      ["--tls_cert=/nonexistent.pem", f"--tls_key={self.path('server.key')}"],
                       [f"--tls_client_ca={self.path('ca.pem')}"]):
             done = subprocess.run([RPC_SERVER, "--listen=127.0.0.1:0", *flags],
                                   capture_output=True, timeout=30)

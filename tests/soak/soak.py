@@ -13,7 +13,6 @@ import argparse
 import importlib
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
