@@ -3,6 +3,9 @@
 # GOPATH mode, from Debian's packages only:
 #
 #   clients/go/build.sh OUT_DIR     ->  OUT_DIR/sockrpc-go
+#   clients/go/build.sh OUT_DIR MAIN_DIR NAME  ->  OUT_DIR/NAME, built from the
+#       Go main package in MAIN_DIR (the benchmark's grpc-go peer, with the
+#       same generated code and recipe)
 #
 # The generated packages go to OUT_DIR/gopath/src/<go_package import path>
 # (sockrpc/gen/go/sockrpc/{time,square}/v1); nothing is written beside the
@@ -16,14 +19,16 @@
 # google/protobuf/timestamp.proto is) override the defaults.
 set -euo pipefail
 
-if [[ $# -ne 1 || -z $1 ]]; then
-  echo "usage: $0 OUT_DIR" >&2
+if [[ !( $# -eq 1 || $# -eq 3 ) || -z $1 ]]; then
+  echo "usage: $0 OUT_DIR [MAIN_DIR NAME]" >&2
   exit 2
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 proto_root=$(cd "$here/../../proto" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
+main_dir=$(cd "${2:-$here}" && pwd)
+name=${3:-sockrpc-go}
 
 protoc=${PROTOC:-protoc}
 gen_go=${PROTOC_GEN_GO:-$(command -v protoc-gen-go || true)}
@@ -75,9 +80,9 @@ if [[ -z ${GOCACHE:-} ]]; then
   fi
 fi
 
-# The client's own directory is outside GOPATH, which GOPATH mode allows:
+# The main package's directory is outside GOPATH, which GOPATH mode allows:
 # it imports the generated packages and Debian's from GOPATH.
-cd "$here"
+cd "$main_dir"
 GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOFLAGS= GOPROXY=off \
-  go build -o "$out/sockrpc-go" .
-echo "built $out/sockrpc-go"
+  go build -o "$out/$name" .
+echo "built $out/$name"
