@@ -44,18 +44,6 @@ void SquareStreamCall::OnStarted(bool ok) {
 }
 
 void SquareStreamCall::OnReadDone(bool ok) {
-  // Squared before taking the lock, so a write completing on another serving
-  // thread does not wait for a long multiplication. request_ is this read's
-  // alone: no other read starts while reading_ is set.
-  absl::StatusOr<std::string> square;
-  if (ok) {
-    const auto started = std::chrono::steady_clock::now();
-    square = SquareOfRequest(request_, options_.max_digits);
-    if (options_.metrics != nullptr) {
-      options_.metrics->stream_message.Record(square.ok(),
-                                              std::chrono::steady_clock::now() - started);
-    }
-  }
   std::unique_lock lock(mu_);
   reading_ = false;
   if (!ok) {
@@ -63,6 +51,12 @@ void SquareStreamCall::OnReadDone(bool ok) {
     input_done_ = true;
   } else {
     ++requests_read_;
+    const auto started = std::chrono::steady_clock::now();
+    absl::StatusOr<std::string> square = SquareOfRequest(request_, options_.max_digits);
+    if (options_.metrics != nullptr) {
+      options_.metrics->stream_message.Record(square.ok(),
+                                              std::chrono::steady_clock::now() - started);
+    }
     if (input_done_) {
       // The call already broke while this read was in flight: nothing to answer.
     } else if (square.ok()) {

@@ -68,13 +68,10 @@ class SquareStreamCall {
   CallTag<SquareStreamCall> write_done_{this, &SquareStreamCall::OnWriteDone};
   CallTag<SquareStreamCall> finish_done_{this, &SquareStreamCall::OnFinishDone};
 
-  // Filled by the one outstanding read; only that read's completion touches
-  // it, and no other read can start before the completion lets it (under
-  // the lock), so squaring it needs no lock.
-  sockrpc::square::v1::SquareStreamRequest request_;
-
   // std::mutex rather than absl::Mutex: sanitizers see its ordering.
   std::mutex mu_;  // guards everything below
+  // Filled by the one outstanding read.
+  sockrpc::square::v1::SquareStreamRequest request_;
   uint64_t requests_read_ = 0;
   // Responses not yet written; while writing_, the front one is in flight.
   std::deque<sockrpc::square::v1::SquareStreamResponse> queue_;
