@@ -67,10 +67,18 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
     LogError(absl::StrCat("TIME ", peer_, ": core call failed: ", ctime.status().ToString()));
   }
   reply_ = TimeReply(ctime);
-  asio::async_write(socket_, asio::buffer(reply_),
-                    [self = shared_from_this()](const asio::error_code& error, size_t) {
-                      self->Finish(error ? "connection reset" : "answered");
-                    });
+  // MSG_MORE: the line waits in the kernel for the FIN that Finish's
+  // shutdown sends right after, and both leave in one packet, not two.
+  socket_.async_send(asio::buffer(reply_), MSG_MORE,
+                     [self = shared_from_this()](const asio::error_code& error, size_t sent) {
+                       if (error) return self->Finish("connection reset");
+                       if (sent == self->reply_.size()) return self->Finish("answered");
+                       asio::async_write(self->socket_, asio::buffer(self->reply_) + sent,
+                                         [self](const asio::error_code& rest_error, size_t) {
+                                           self->Finish(rest_error ? "connection reset"
+                                                                   : "answered");
+                                         });
+                     });
 }
 
 void TimeConnection::Finish(const char* outcome) {
