@@ -60,7 +60,10 @@ void SquaresConnection::Drain(std::shared_ptr<Connection> self) {
   asio::post(socket_.get_executor(), [this, self = std::move(self)] {
     if (finished_) return;
     outcome_ = "bridge shutting down";
-    session_.OnClientEof();  // what was received is answered; nothing more is read
+    // What had arrived is answered (a connection accepted during the
+    // shutdown has read nothing yet); nothing more is read.
+    if (ReadWhatArrived() == ReadResult::kBroken) return Finish("connection reset");
+    session_.OnClientEof();
     Pump();
   });
 }
@@ -83,31 +86,33 @@ void SquaresConnection::WaitForInput() {
                      });
 }
 
-void SquaresConnection::ReadAvailable() {
+SquaresConnection::ReadResult SquaresConnection::ReadWhatArrived() {
   const asio::mutable_buffer buffer = ThreadReadBuffer();
-  bool drained = false;
   for (int i = 0; i < kMaxReadsPerWake && session_.WantsInput() && unsent_bytes() < kMaxUnsentBytes;
        ++i) {
     asio::error_code error;
     const size_t bytes = socket_.read_some(buffer, error);
     if (error == asio::error::would_block || error == asio::error::try_again) {
-      drained = true;
-      break;
+      return ReadResult::kDrained;
     }
     if (error == asio::error::eof) {
       session_.OnClientEof();
-      break;
+      return ReadResult::kMore;
     }
-    if (error) return Finish("connection reset");
+    if (error) return ReadResult::kBroken;
     last_activity_ = last_read_ = Clock::now();
     session_.OnClientBytes(absl::string_view(static_cast<const char*>(buffer.data()), bytes));
     // A short read took everything the socket held: drained, without asking
     // the kernel again.
-    if (bytes < buffer.size()) {
-      drained = true;
-      break;
-    }
+    if (bytes < buffer.size()) return ReadResult::kDrained;
   }
+  return ReadResult::kMore;
+}
+
+void SquaresConnection::ReadAvailable() {
+  const ReadResult result = ReadWhatArrived();
+  if (result == ReadResult::kBroken) return Finish("connection reset");
+  const bool drained = result == ReadResult::kDrained;
   // Nothing more from the client for now: it may be waiting for an answer.
   if (drained && session_.has_partial()) {
     if (session_.uses_newlines()) {

@@ -38,6 +38,11 @@ class SquaresConnection final : public Connection,
  private:
   void WaitForInput();
   void ReadAvailable();
+  // Feeds the session what the socket holds, without waiting (a bounded
+  // number of reads). kDrained: the socket is empty; kMore: it may hold more,
+  // or the client closed (the session is told).
+  enum class ReadResult { kDrained, kMore, kBroken };
+  ReadResult ReadWhatArrived();
   void Pump();
   void SendRequests();
   void Write();

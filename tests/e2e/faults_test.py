@@ -112,9 +112,9 @@ class FaultsTest(unittest.TestCase):
 
     def test_sigterm_answers_connections_still_in_the_accept_queue(self):
         # Clients whose handshake the kernel completed but the bridge has not
-        # accepted yet (stopped here with SIGSTOP) were already received:
-        # SIGTERM answers them rather than closing the listener on them,
-        # which would reset them.
+        # accepted yet (stopped here with SIGSTOP) were already received, and
+        # so was what they sent: SIGTERM answers them rather than closing the
+        # listener on them, which would reset them.
         core = start_core(RPC_SERVER)
         bridge = start_bridge(BRIDGE, core.target, extra=["--threads=1"])
         time_clients, squares_clients = [], []
@@ -122,15 +122,19 @@ class FaultsTest(unittest.TestCase):
             bridge.proc.send_signal(signal.SIGSTOP)
             for _ in range(400):
                 time_clients.append(LegacyConnection(bridge.time, timeout=20))
-            for _ in range(10):
-                squares_clients.append(LegacyConnection(bridge.square, timeout=20))
+            for i in range(10):
+                client = LegacyConnection(bridge.square, timeout=20)
+                client.send(b"Hi there!\n%d\n" % i)  # waits in the kernel, unread
+                squares_clients.append(client)
             bridge.proc.send_signal(signal.SIGTERM)
             bridge.proc.send_signal(signal.SIGCONT)
             for i, client in enumerate(time_clients):
                 self.assertRegex(client.read_until_close(), CTIME_LINE, f"TIME client {i}")
             for i, client in enumerate(squares_clients):
-                # Accepted during the drain, nothing read yet: a clean close
-                # (recv raises ConnectionResetError on a reset).
+                # What it had sent is answered, then a clean close (recv
+                # raises ConnectionResetError on a reset).
+                self.assertEqual(client.read_exact(len(GREETING)), GREETING, f"SQUARES client {i}")
+                self.assertEqual(client.read_exact(len(b"%d" % (i * i))), b"%d" % (i * i))
                 self.assertEqual(client.sock.recv(64), b"", f"SQUARES client {i}")
             self.assertEqual(bridge.terminate(), 0, bridge.stderr_text())
         finally:
