@@ -319,7 +319,7 @@ class SharedCallsTest(BridgeTestCase):
 
 
 class LimitsTest(BridgeTestCase):
-    bridge_flags = ("--max_connections=3", "--idle_timeout=400ms", "--handshake_timeout=300ms",
+    bridge_flags = ("--max_connections=3", "--idle_timeout=1500ms", "--handshake_timeout=1s",
                     "--verbose", "--admin_listen=127.0.0.1:0")
 
     def setUp(self):
@@ -343,12 +343,12 @@ class LimitsTest(BridgeTestCase):
             c.send(b"2\n")
             self.assertEqual(c.read_exact(1), b"4")
             out = c.read_until_close(timeout=5)
-            self.assertRegex(out, rb"^ERROR idle for 400ms; closing\n$")
+            self.assertRegex(out, rb"^ERROR idle for 1500ms; closing\n$")
 
     def test_silent_client_gets_a_handshake_timeout(self):
         with self.squares() as c:
             out = c.read_until_close(timeout=5)
-            self.assertRegex(out, rb"^ERROR no handshake within 300ms; closing\n$")
+            self.assertRegex(out, rb"^ERROR no handshake within 1000ms; closing\n$")
 
     def test_connections_past_the_limit_are_refused_with_an_error(self):
         held = [self.handshaken() for _ in range(3)]

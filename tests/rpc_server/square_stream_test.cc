@@ -170,7 +170,9 @@ TEST_F(SquareStreamTest, ClientCancelMidStreamLeavesTheServerServing) {
 
 TEST_F(SquareStreamTest, DeadlinePassingMidStreamIsDeadlineExceeded) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  // Long enough that the first answer arrives first even on a loaded sanitizer
+  // build (300 ms was not, on a 2-core CI machine running tests in parallel).
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
   auto stream = square_->SquareStream(context.get());
   ASSERT_TRUE(stream->Write(ValueRequest(1, 2)));
   SquareStreamResponse response;
