@@ -2,7 +2,8 @@
 """Three rpc_server replicas behind one bridge (round_robin, health checking,
 retries): the load spreads over all of them, as their own metrics show, and
 when one is killed under load no legacy client sees an error or a wrong
-answer. Also: both processes' Prometheus metrics, scraped over HTTP."""
+answer, and once it is restarted it takes load again. Also: both processes'
+Prometheus metrics, scraped over HTTP."""
 
 import os
 import signal
@@ -115,18 +116,34 @@ class ScaleOutTest(unittest.TestCase):
         threads += [threading.Thread(target=squares_clients, args=(s,)) for s in range(1, 7)]
         for t in threads:
             t.start()
+        restarted_serves = False
         try:
             time.sleep(2)
             before = dict(counts)
             self.replicas[1].terminate(signal.SIGKILL)
             time.sleep(3)
+            after_kill = dict(counts)
+            # Restarted on the same port, the replica is found again (the
+            # bridge reconnects within a second) and takes its share once
+            # shared streams are replaced and Now calls rotate onto it.
+            self.replicas[1] = start_core(RPC_SERVER, port=self.ports[1],
+                                          extra=["--admin_listen=127.0.0.1:0"])
+            deadline = time.monotonic() + 20
+            while not restarted_serves and time.monotonic() < deadline:
+                time.sleep(0.5)
+                metrics = scrape(self.replicas[1])
+                restarted_serves = all(
+                    (sample(metrics, "sockrpc_core_requests_total", method=m) or 0) > 0
+                    for m in ("SquareStream", "Now"))
         finally:
             stop.set()
             for t in threads:
                 t.join(timeout=60)
         self.assertEqual(problems, [])
-        self.assertGreater(counts["time"], before["time"], "TIME stopped after the kill")
-        self.assertGreater(counts["squares"], before["squares"], "SQUARES stopped after the kill")
+        self.assertGreater(after_kill["time"], before["time"], "TIME stopped after the kill")
+        self.assertGreater(after_kill["squares"], before["squares"],
+                           "SQUARES stopped after the kill")
+        self.assertTrue(restarted_serves, "the restarted replica got no SquareStream or Now call")
 
 
 if __name__ == "__main__":
