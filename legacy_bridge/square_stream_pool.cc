@@ -1,6 +1,8 @@
 #include "legacy_bridge/square_stream_pool.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -8,7 +10,13 @@
 
 namespace sockrpc {
 
+using sockrpc::square::v1::SquareBatchStreamRequest;
 using sockrpc::square::v1::SquareStreamRequest;
+
+namespace {
+// SquareBatchStream's limit on requests per batch (the proto's contract).
+constexpr int kMaxBatchRequests = 64;
+}  // namespace
 
 // ---- CoreStream -------------------------------------------------------------
 
@@ -48,7 +56,7 @@ std::shared_ptr<SharedSquareStream> SharedSquareStream::Start(
   // Wait for a ready replica rather than fail at once while none is: the
   // sessions' own deadline bounds the wait (and turns it into ERROR lines).
   call->context_.set_wait_for_ready(true);
-  stub.async()->SquareStream(&call->context_, call.get());
+  stub.async()->SquareBatchStream(&call->context_, call.get());
   // Writes start from outside the reactions; the hold keeps the call from
   // completing (and gRPC from freeing it) until no more can start.
   call->AddHold();
@@ -62,7 +70,12 @@ bool SharedSquareStream::TrySend(const std::shared_ptr<CoreStream>& stream,
   std::lock_guard lock(mu_);
   if (done_ || close_requested_) return false;
   if (only_if_awaiting ? !routes_.Awaits(stream->id_) : retired_) return false;
-  SquareStreamRequest& message = writes_.emplace_back();
+  // The front batch is in flight while writing_; the back one takes requests until full.
+  const size_t in_flight = writing_ ? 1 : 0;
+  if (writes_.size() == in_flight || writes_.back().requests_size() >= kMaxBatchRequests) {
+    writes_.emplace_back();
+  }
+  SquareStreamRequest& message = *writes_.back().add_requests();
   message.set_sequence(routes_.Add(stream->id_, request.sequence));
   message.set_decimal(request.decimal);
   awaiting_.try_emplace(stream->id_, stream);
@@ -142,29 +155,37 @@ void SharedSquareStream::OnReadDone(bool ok) {
     RemoveHold();
     return;
   }
-  std::shared_ptr<CoreStream> target;
-  uint64_t sequence = 0;
+  struct Delivery {
+    std::shared_ptr<CoreStream> target;
+    uint64_t sequence;
+    std::string* square;
+  };
+  std::vector<Delivery> deliveries;
+  deliveries.reserve(static_cast<size_t>(response_.responses_size()));
   bool broken = false;
   {
     std::lock_guard lock(mu_);
-    absl::StatusOr<StreamRoutes::Route> route = routes_.Answer(response_.sequence());
-    if (route.ok()) {
-      sequence = route->sequence;
+    for (auto& answer : *response_.mutable_responses()) {
+      absl::StatusOr<StreamRoutes::Route> route = routes_.Answer(answer.sequence());
+      if (!route.ok()) {
+        LogError(absl::StrCat("SquareBatchStream to the core: ", route.status().message()));
+        broken = true;
+        break;
+      }
       auto it = awaiting_.find(route->session);
       if (it != awaiting_.end()) {
-        target = it->second;
+        deliveries.push_back({it->second, route->sequence, answer.mutable_square()});
         if (!routes_.Awaits(route->session)) awaiting_.erase(it);
       }
-      if (retired_ && routes_.empty()) RequestCloseLocked();
-    } else {
-      LogError(absl::StrCat("SquareStream to the core: ", route.status().message()));
-      broken = true;
     }
+    if (retired_ && routes_.empty()) RequestCloseLocked();
   }
   // Answers cannot be matched any more: end the call; its sessions ask again.
   if (broken) context_.TryCancel();
-  if (target != nullptr && !target->ended_.load()) {
-    target->callbacks_.on_answer(sequence, std::move(*response_.mutable_square()));
+  for (Delivery& delivery : deliveries) {
+    if (!delivery.target->ended_.load()) {
+      delivery.target->callbacks_.on_answer(delivery.sequence, std::move(*delivery.square));
+    }
   }
   StartRead(&response_);
 }

@@ -1,5 +1,5 @@
 // The SQUARES sessions' requests to the core, carried on a few shared
-// SquareService.SquareStream calls rather than one call per session.
+// SquareService.SquareBatchStream calls rather than one call per session.
 //
 // Why shared: a call per session made every idle session cost the core a
 // stream (and the bridge ~28 KiB), and put each message of many lockstep
@@ -7,6 +7,11 @@
 // sessions are pipelined, and an idle session costs nothing but its socket.
 // The core answers in request order and echoes a sequence number, so the
 // answers are routed back by StreamRoutes.
+//
+// Why batches: gRPC's per-message cost is most of what a message costs the
+// core and much of what it costs the bridge. Requests that arrive while a
+// write is in flight are gathered into the next message (up to 64, the
+// method's limit), so the busier the bridge, the fewer messages per request.
 //
 // Each session stays on one call while it awaits answers (so its answers stay
 // in order) and picks its slot's current call again once it awaits none. Each
@@ -76,10 +81,10 @@ class CoreStream : public std::enable_shared_from_this<CoreStream> {
   std::atomic<bool> ended_{false};
 };
 
-// One SquareStream call that many sessions' requests share.
+// One SquareBatchStream call that many sessions' requests share.
 class SharedSquareStream final
-    : public grpc::ClientBidiReactor<sockrpc::square::v1::SquareStreamRequest,
-                                     sockrpc::square::v1::SquareStreamResponse> {
+    : public grpc::ClientBidiReactor<sockrpc::square::v1::SquareBatchStreamRequest,
+                                     sockrpc::square::v1::SquareBatchStreamResponse> {
  public:
   // Starts the call. It lives until it has ended and no one holds it.
   static std::shared_ptr<SharedSquareStream> Start(sockrpc::square::v1::SquareService::Stub& stub);
@@ -108,7 +113,7 @@ class SharedSquareStream final
   void RequestCloseLocked();
 
   grpc::ClientContext context_;
-  sockrpc::square::v1::SquareStreamResponse response_;
+  sockrpc::square::v1::SquareBatchStreamResponse response_;
   std::shared_ptr<SharedSquareStream> self_;  // keeps the call alive until OnDone
 
   // std::mutex rather than absl::Mutex: sanitizers see its ordering.
@@ -116,7 +121,9 @@ class SharedSquareStream final
   StreamRoutes routes_;
   // The sessions awaiting answers here, by id.
   absl::flat_hash_map<uint64_t, std::shared_ptr<CoreStream>> awaiting_;
-  std::deque<sockrpc::square::v1::SquareStreamRequest> writes_;
+  // Batches to send; while writing_, the front one is in flight and requests
+  // join the back one until it is full.
+  std::deque<sockrpc::square::v1::SquareBatchStreamRequest> writes_;
   bool writing_ = false;
   bool retired_ = false;
   bool close_requested_ = false;

@@ -51,6 +51,7 @@ void AsyncServices::Prime(ServingThreads& threads) {
   }
   for (size_t i = 0; i < kStreamCallsPerThread * threads.size(); ++i) {
     SquareStreamCall::Await(square_service_, stream_options_, threads);
+    SquareBatchStreamCall::Await(square_service_, stream_options_, threads);
   }
 }
 

@@ -1,5 +1,5 @@
 // The project's services on gRPC's async API: TimeService.Now,
-// SquareService.Square and SquareService.SquareStream, served by the
+// SquareService.Square, SquareStream and SquareBatchStream, served by the
 // ServingThreads (--threads of them). Health and reflection are served the
 // same way (health_service.h, reflection_service.h); channelz stays gRPC's
 // sync service, whose threads do not poll the network (gRPC gives sync
@@ -47,7 +47,7 @@ class AsyncServices {
   sockrpc::square::v1::SquareService::AsyncService square_service_;
   NowCall::Method now_;
   SquareCall::Method square_;
-  SquareStreamCall::Options stream_options_;
+  SquareStreamOptions stream_options_;
 };
 
 }  // namespace sockrpc

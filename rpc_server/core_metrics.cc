@@ -17,6 +17,8 @@ CoreMetrics::CoreMetrics(MetricsRegistry& registry)
     : now(registry, "Now"),
       square(registry, "Square"),
       stream_message(registry, "SquareStream"),
-      streams_open(registry.AddGauge("sockrpc_core_streams_open", "SquareStream calls open.")) {}
+      batch_request(registry, "SquareBatchStream"),
+      streams_open(registry.AddGauge("sockrpc_core_streams_open",
+                                     "SquareStream and SquareBatchStream calls open.")) {}
 
 }  // namespace sockrpc

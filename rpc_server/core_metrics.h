@@ -28,6 +28,7 @@ struct CoreMetrics {
   MethodMetrics now;
   MethodMetrics square;
   MethodMetrics stream_message;  // one per SquareStream request
+  MethodMetrics batch_request;   // one per request in a SquareBatchStream batch
   Gauge& streams_open;
 };
 

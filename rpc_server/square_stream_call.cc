@@ -1,35 +1,33 @@
 #include "rpc_server/square_stream_call.h"
 
-#include <chrono>
-#include <string>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "rpc_server/grpc_status.h"
-#include "rpc_server/square_service.h"
 
 namespace sockrpc {
 
-using sockrpc::square::v1::SquareStreamRequest;
-using sockrpc::square::v1::SquareStreamResponse;
-
-void SquareStreamCall::Await(Service& service, const Options& options, ServingThreads& threads) {
-  new SquareStreamCall(service, options, threads);
+template <typename Method>
+void OrderedSquaresCall<Method>::Await(Service& service, const SquareStreamOptions& options,
+                                       ServingThreads& threads) {
+  new OrderedSquaresCall(service, options, threads);
 }
 
-SquareStreamCall::SquareStreamCall(Service& service, const Options& options,
-                                   ServingThreads& threads)
+template <typename Method>
+OrderedSquaresCall<Method>::OrderedSquaresCall(Service& service,
+                                               const SquareStreamOptions& options,
+                                               ServingThreads& threads)
     : live_(threads), service_(service), options_(options), threads_(threads),
       stream_(&context_) {
-  service_.RequestSquareStream(&context_, &stream_, threads_.queue(), threads_.queue(),
-                               HandOff(&started_));
+  Method::RequestCall(service_, &context_, &stream_, threads_.queue(), HandOff(&started_));
 }
 
-SquareStreamCall::~SquareStreamCall() {
+template <typename Method>
+OrderedSquaresCall<Method>::~OrderedSquaresCall() {
   if (started_ok_ && options_.metrics != nullptr) options_.metrics->streams_open.Add(-1);
 }
 
-void SquareStreamCall::OnStarted(bool ok) {
+template <typename Method>
+void OrderedSquaresCall<Method>::OnStarted(bool ok) {
   if (!ok) {
     // The server is shutting down: no call will come.
     delete this;
@@ -43,37 +41,22 @@ void SquareStreamCall::OnStarted(bool ok) {
   stream_.Read(&request_, HandOff(&read_done_));
 }
 
-void SquareStreamCall::OnReadDone(bool ok) {
+template <typename Method>
+void OrderedSquaresCall<Method>::OnReadDone(bool ok) {
   std::unique_lock lock(mu_);
   reading_ = false;
   if (!ok) {
     // The client half-closed (or the call broke): answer what is queued, then finish.
     input_done_ = true;
-  } else {
-    ++requests_read_;
-    const auto started = std::chrono::steady_clock::now();
-    absl::StatusOr<std::string> square = SquareOfRequest(request_, options_.max_digits);
-    if (options_.metrics != nullptr) {
-      options_.metrics->stream_message.Record(square.ok(),
-                                              std::chrono::steady_clock::now() - started);
+  } else if (!input_done_) {  // else the call broke while this read was in flight
+    const size_t queued_before = queue_.size();
+    const absl::Status status = Method::Answer(request_, options_, requests_read_, queue_);
+    for (size_t i = queued_before; i < queue_.size(); ++i) {
+      queued_answers_ += Method::Answers(queue_[i]);
     }
-    if (input_done_) {
-      // The call already broke while this read was in flight: nothing to answer.
-    } else if (square.ok()) {
-      SquareStreamResponse& response = queue_.emplace_back();
-      response.set_sequence(request_.sequence());
-      if (request_.number_case() == SquareStreamRequest::kValue) {
-        response.set_value(request_.value());
-      } else {
-        response.set_decimal(std::move(*request_.mutable_decimal()));
-      }
-      response.set_square(*std::move(square));
-    } else {
+    if (!status.ok()) {
       input_done_ = true;
-      final_status_ = ToGrpcStatus(absl::Status(
-          square.status().code(), absl::StrCat("request ", requests_read_, " (sequence ",
-                                               request_.sequence(), "): ",
-                                               square.status().message())));
+      final_status_ = ToGrpcStatus(status);
     }
   }
   if (!Advance()) return;
@@ -81,14 +64,17 @@ void SquareStreamCall::OnReadDone(bool ok) {
   delete this;
 }
 
-void SquareStreamCall::OnWriteDone(bool ok) {
+template <typename Method>
+void OrderedSquaresCall<Method>::OnWriteDone(bool ok) {
   std::unique_lock lock(mu_);
   writing_ = false;
   if (ok) {
+    queued_answers_ -= Method::Answers(queue_.front());
     queue_.pop_front();
   } else {
     // The client is gone or cancelled: nothing more can be delivered.
     queue_.clear();
+    queued_answers_ = 0;
     input_done_ = true;
     final_status_ = grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke while writing");
   }
@@ -97,7 +83,8 @@ void SquareStreamCall::OnWriteDone(bool ok) {
   delete this;
 }
 
-void SquareStreamCall::OnFinishDone(bool /*ok*/) {
+template <typename Method>
+void OrderedSquaresCall<Method>::OnFinishDone(bool /*ok*/) {
   std::unique_lock lock(mu_);
   finished_ = true;
   if (!Advance()) return;
@@ -105,7 +92,8 @@ void SquareStreamCall::OnFinishDone(bool /*ok*/) {
   delete this;
 }
 
-bool SquareStreamCall::Advance() {
+template <typename Method>
+bool OrderedSquaresCall<Method>::Advance() {
   if (!finishing_ && !writing_ && !queue_.empty()) {
     writing_ = true;
     // With more responses queued behind this one, gRPC may keep it in the
@@ -117,7 +105,7 @@ bool SquareStreamCall::Advance() {
     if (queue_.size() > 1) options.set_buffer_hint();
     stream_.Write(queue_.front(), options, HandOff(&write_done_));
   }
-  if (!input_done_ && !reading_ && queue_.size() < options_.max_queued_responses) {
+  if (!input_done_ && !reading_ && queued_answers_ < options_.max_queued_responses) {
     reading_ = true;
     stream_.Read(&request_, HandOff(&read_done_));
   }
@@ -128,5 +116,8 @@ bool SquareStreamCall::Advance() {
   // The finish has completed and no read or write can complete any more.
   return finished_ && !reading_ && !writing_;
 }
+
+template class OrderedSquaresCall<SquareStreamMethod>;
+template class OrderedSquaresCall<SquareBatchStreamMethod>;
 
 }  // namespace sockrpc

@@ -1,13 +1,16 @@
-// The server side of one SquareStream call, on the async API.
+// The server side of one ordered squaring stream on the async API:
+// SquareService.SquareStream (a request per message) and
+// SquareService.SquareBatchStream (up to 64 requests per message). The two
+// differ only in how one message read is answered (square_stream_methods.h).
 //
 // Requests are squared as they arrive and their responses queued in request
 // order; one write is in flight at a time (a write counts as done once gRPC
 // has taken it, which with the buffer hint may be before it is on the wire).
 // Reading continues while responses are being written (so a pipelining
-// client keeps the server busy), but stops once `max_queued_responses` are
-// waiting, so a client that sends without reading cannot grow the server's
-// memory. After the client half-closes, or a request is rejected, every
-// queued response is still written before the stream is finished.
+// client keeps the server busy), but stops once `max_queued_responses`
+// answers are waiting, so a client that sends without reading cannot grow the
+// server's memory. After the client half-closes, or a request is rejected,
+// every queued response is still written before the stream is finished.
 //
 // A read and a write complete independently, possibly on two serving threads
 // at once, so the state is locked. The object deletes itself once its Finish
@@ -23,28 +26,27 @@
 #include <grpcpp/grpcpp.h>
 
 #include "rpc_server/completion_tag.h"
-#include "rpc_server/core_metrics.h"
 #include "rpc_server/serving_threads.h"
-#include "sockrpc/square/v1/square_service.grpc.pb.h"
+#include "rpc_server/square_stream_methods.h"
 
 namespace sockrpc {
 
-class SquareStreamCall {
+template <typename Method>
+class OrderedSquaresCall {
  public:
   using Service = sockrpc::square::v1::SquareService::AsyncService;
-  struct Options {
-    size_t max_digits;
-    size_t max_queued_responses;
-    CoreMetrics* metrics;  // may be null
-  };
+  using Request = typename Method::Request;
+  using Response = typename Method::Response;
 
-  // Requests one SquareStream call; the object lives until it is done.
+  // Requests one call of the method; the object lives until it is done.
   // `service` and `options` must outlive it.
-  static void Await(Service& service, const Options& options, ServingThreads& threads);
+  static void Await(Service& service, const SquareStreamOptions& options,
+                    ServingThreads& threads);
 
  private:
-  SquareStreamCall(Service& service, const Options& options, ServingThreads& threads);
-  ~SquareStreamCall();
+  OrderedSquaresCall(Service& service, const SquareStreamOptions& options,
+                     ServingThreads& threads);
+  ~OrderedSquaresCall();
 
   void OnStarted(bool ok);
   void OnReadDone(bool ok);
@@ -57,24 +59,25 @@ class SquareStreamCall {
 
   ServingThreads::LiveCall live_;
   Service& service_;
-  const Options& options_;
+  const SquareStreamOptions& options_;
   ServingThreads& threads_;
   grpc::ServerContext context_;
-  grpc::ServerAsyncReaderWriter<sockrpc::square::v1::SquareStreamResponse,
-                                sockrpc::square::v1::SquareStreamRequest>
-      stream_;
-  CallTag<SquareStreamCall> started_{this, &SquareStreamCall::OnStarted};
-  CallTag<SquareStreamCall> read_done_{this, &SquareStreamCall::OnReadDone};
-  CallTag<SquareStreamCall> write_done_{this, &SquareStreamCall::OnWriteDone};
-  CallTag<SquareStreamCall> finish_done_{this, &SquareStreamCall::OnFinishDone};
+  grpc::ServerAsyncReaderWriter<Response, Request> stream_;
+  CallTag<OrderedSquaresCall> started_{this, &OrderedSquaresCall::OnStarted};
+  CallTag<OrderedSquaresCall> read_done_{this, &OrderedSquaresCall::OnReadDone};
+  CallTag<OrderedSquaresCall> write_done_{this, &OrderedSquaresCall::OnWriteDone};
+  CallTag<OrderedSquaresCall> finish_done_{this, &OrderedSquaresCall::OnFinishDone};
 
   // std::mutex rather than absl::Mutex: sanitizers see its ordering.
   std::mutex mu_;  // guards everything below
   // Filled by the one outstanding read.
-  sockrpc::square::v1::SquareStreamRequest request_;
+  Request request_;
+  // Requests answered or rejected so far, counted across messages.
   uint64_t requests_read_ = 0;
-  // Responses not yet written; while writing_, the front one is in flight.
-  std::deque<sockrpc::square::v1::SquareStreamResponse> queue_;
+  // Response messages not yet written; while writing_, the front one is in flight.
+  std::deque<Response> queue_;
+  // The answers those messages hold (what max_queued_responses bounds).
+  size_t queued_answers_ = 0;
   bool started_ok_ = false;
   bool reading_ = false;
   bool writing_ = false;
@@ -85,6 +88,12 @@ class SquareStreamCall {
   bool finished_ = false;
   grpc::Status final_status_;
 };
+
+using SquareStreamCall = OrderedSquaresCall<SquareStreamMethod>;
+using SquareBatchStreamCall = OrderedSquaresCall<SquareBatchStreamMethod>;
+
+extern template class OrderedSquaresCall<SquareStreamMethod>;
+extern template class OrderedSquaresCall<SquareBatchStreamMethod>;
 
 }  // namespace sockrpc
 

@@ -60,7 +60,7 @@ class ScaleOutTest(unittest.TestCase):
         for replica in self.replicas:
             metrics = scrape(replica)
             self.assertGreater(sample(metrics, "sockrpc_core_requests_total",
-                                      method="SquareStream"), 0, "a replica got no stream")
+                                      method="SquareBatchStream"), 0, "a replica got no stream")
             self.assertGreater(sample(metrics, "sockrpc_core_requests_total", method="Now"), 0)
             self.assertIn('sockrpc_core_request_seconds_bucket{method="Square",le="+Inf"}',
                           metrics)
@@ -134,7 +134,7 @@ class ScaleOutTest(unittest.TestCase):
                 metrics = scrape(self.replicas[1])
                 restarted_serves = all(
                     (sample(metrics, "sockrpc_core_requests_total", method=m) or 0) > 0
-                    for m in ("SquareStream", "Now"))
+                    for m in ("SquareBatchStream", "Now"))
         finally:
             stop.set()
             for t in threads:
@@ -143,7 +143,7 @@ class ScaleOutTest(unittest.TestCase):
         self.assertGreater(after_kill["time"], before["time"], "TIME stopped after the kill")
         self.assertGreater(after_kill["squares"], before["squares"],
                            "SQUARES stopped after the kill")
-        self.assertTrue(restarted_serves, "the restarted replica got no SquareStream or Now call")
+        self.assertTrue(restarted_serves, "the restarted replica got no SquareBatchStream or Now call")
 
 
 if __name__ == "__main__":
