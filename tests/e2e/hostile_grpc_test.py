@@ -88,7 +88,7 @@ class HostileGrpcTest(unittest.TestCase):
                 self.stub.Square(self.pb.SquareRequest(decimal=text), timeout=30)
             self.assert_status(error, grpc.StatusCode.INVALID_ARGUMENT)
 
-    def test_a_stream_that_sends_without_reading_is_held_back_not_buffered(self):
+    def assert_held_back_when_never_read(self, method, message):
         sent = 0
         stop = threading.Event()
 
@@ -96,9 +96,9 @@ class HostileGrpcTest(unittest.TestCase):
             nonlocal sent
             while not stop.is_set() and sent < 2_000_000:
                 sent += 1
-                yield self.pb.SquareStreamRequest(sequence=sent, decimal="9" * 4000)
+                yield message(sent)
 
-        call = self.stub.SquareStream(endless(), timeout=60)
+        call = method(endless(), timeout=60)
         time.sleep(3)  # never read: the server stops reading after its window
         grown_kib = proc_status(self.pid, "VmRSS") - self.baseline_rss_kib
         stop.set()
@@ -107,6 +107,19 @@ class HostileGrpcTest(unittest.TestCase):
         print(f"server RSS grew {grown_kib} KiB for a stream that never reads", file=sys.stderr)
         if not UNDER_SANITIZER:
             self.assertLess(grown_kib, 64 * 1024, f"server grew {grown_kib} KiB for one stream")
+
+    def test_a_stream_that_sends_without_reading_is_held_back_not_buffered(self):
+        self.assert_held_back_when_never_read(
+            self.stub.SquareStream,
+            lambda n: self.pb.SquareStreamRequest(sequence=n, decimal="9" * 4000))
+
+    def test_a_batch_stream_that_sends_without_reading_is_held_back_not_buffered(self):
+        # 64 requests of 4,000 digits a batch: about 770 KB of answers each.
+        self.assert_held_back_when_never_read(
+            self.stub.SquareBatchStream,
+            lambda n: self.pb.SquareBatchStreamRequest(requests=[
+                self.pb.SquareStreamRequest(sequence=n * 64 + i, decimal="9" * 4000)
+                for i in range(64)]))
 
     def test_cancel_mid_stream(self):
         call = self.stub.SquareStream(self.requests(1_000_000, value=3), timeout=30)
