@@ -18,6 +18,8 @@ CoreMetrics::CoreMetrics(MetricsRegistry& registry)
       square(registry, "Square"),
       stream_message(registry, "SquareStream"),
       batch_request(registry, "SquareBatchStream"),
+      batches(registry.AddCounter("sockrpc_core_batches_total",
+                                  "SquareBatchStream batches read (requests: requests_total).")),
       streams_open(registry.AddGauge("sockrpc_core_streams_open",
                                      "SquareStream and SquareBatchStream calls open.")) {}
 

@@ -29,6 +29,7 @@ struct CoreMetrics {
   MethodMetrics square;
   MethodMetrics stream_message;  // one per SquareStream request
   MethodMetrics batch_request;   // one per request in a SquareBatchStream batch
+  Counter& batches;              // SquareBatchStream batches read
   Gauge& streams_open;
 };
 

@@ -47,6 +47,7 @@ absl::Status SquareStreamMethod::Answer(Request& request, const SquareStreamOpti
 absl::Status SquareBatchStreamMethod::Answer(Request& request, const SquareStreamOptions& options,
                                              uint64_t& requests_read,
                                              std::deque<Response>& queue) {
+  if (options.metrics != nullptr) options.metrics->batches.Increment();
   const int size = request.requests_size();
   if (size < 1 || size > kMaxBatchRequests) {
     return absl::InvalidArgumentError(absl::StrCat("batch after request ", requests_read,

@@ -299,6 +299,24 @@ class SharedCallsTest(BridgeTestCase):
         self.assertGreaterEqual(calls, 1)
         self.assertLess(calls, 200)
 
+    def test_requests_ready_together_travel_in_batches(self):
+        batches_before = self.core_metric("sockrpc_core_batches_total")
+        requests_before = self.core_metric("sockrpc_core_requests_total",
+                                           method="SquareBatchStream")
+        with self.handshaken() as c:
+            # 300 lines in one send: the first request leaves alone, the others
+            # gather while a write is in flight (at most 64 to a batch).
+            c.send(b"".join(b"%d\n" % n for n in range(300)))
+            for n in range(300):
+                expected = str(n * n).encode()
+                self.assertEqual(c.read_exact(len(expected)), expected, n)
+        requests = self.core_metric("sockrpc_core_requests_total",
+                                    method="SquareBatchStream") - requests_before
+        batches = self.core_metric("sockrpc_core_batches_total") - batches_before
+        self.assertEqual(requests, 300)
+        self.assertGreaterEqual(batches, 300 / 64)
+        self.assertLess(batches, 300 / 4, "the requests were not gathered into batches")
+
     def test_sessions_share_the_stream(self):
         sessions = []
         try:
