@@ -35,7 +35,7 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
           "SQUARES streams that lost their replica and were asked again on a new stream.")),
       square_latency(registry.AddHistogram("sockrpc_bridge_core_seconds",
                                            "Time from a request to the core to its answer.",
-                                           {{"method", "SquareStream"}})),
+                                           {{"method", "SquareBatchStream"}})),
       time_latency(registry.AddHistogram("sockrpc_bridge_core_seconds",
                                          "Time from a request to the core to its answer.",
                                          {{"method", "Now"}})) {}

@@ -32,7 +32,7 @@ struct BridgeOptions {
   std::chrono::milliseconds idle_timeout{300'000};
   size_t max_connections = 20'000;
   size_t threads = 0;  // 0: one per core
-  // SquareStream calls the SQUARES sessions share, and how long each serves
+  // SquareBatchStream calls the SQUARES sessions share, and how long each serves
   // before a fresh one takes over (so load rebalances over replicas).
   size_t core_streams = 8;
   std::chrono::milliseconds core_stream_max_age{10'000};

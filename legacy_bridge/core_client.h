@@ -1,6 +1,6 @@
 // The bridge's calls to the RPC core: TimeService.Now for TIME connections
 // (coalesced: clients connecting together share one call), and the SQUARES sessions' requests on a few shared
-// SquareService.SquareStream calls (square_stream_pool.h). All callbacks run
+// SquareService.SquareBatchStream calls (square_stream_pool.h). All callbacks run
 // on gRPC's threads; callers hand them to their own executor.
 #ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CLIENT_H_
 #define SOCKRPC_LEGACY_BRIDGE_CORE_CLIENT_H_
@@ -39,7 +39,7 @@ class CoreClient {
   std::shared_ptr<CoreStream> OpenSquareStream(CoreStream::Callbacks callbacks) {
     return square_streams_.Open(std::move(callbacks));
   }
-  // Half-closes the shared SquareStreams once they are answered.
+  // Half-closes the shared SquareBatchStreams once they are answered.
   void CloseSquareStreams() { square_streams_.RetireAll(); }
 
   absl::Duration deadline() const { return deadline_; }

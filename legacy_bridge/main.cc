@@ -63,10 +63,10 @@ ABSL_FLAG(int64_t, threads, 0,
           "Event-loop threads (0..1024); 0: one per CPU the process may run on (its affinity "
           "mask, as taskset sets it).");
 ABSL_FLAG(int64_t, core_streams, 8,
-          "SquareStream calls to the core that all SQUARES sessions share (1..1024); with "
+          "SquareBatchStream calls to the core that all SQUARES sessions share (1..1024); with "
           "several replicas, at least their number, so each gets a share.");
 ABSL_FLAG(absl::Duration, core_stream_max_age, absl::Seconds(10),
-          "How long a shared SquareStream takes new sessions before a fresh call replaces it, "
+          "How long a shared SquareBatchStream takes new sessions before a fresh call replaces it, "
           "so load spreads again over replicas that joined or came back.");
 ABSL_FLAG(bool, verbose, false,
           "Log a line per connection (peer, protocol, messages, outcome, duration). Errors are "

@@ -1,4 +1,4 @@
-// Which SQUARES session each request on a shared SquareStream belongs to.
+// Which SQUARES session each request on a shared SquareBatchStream belongs to.
 // Pure: no I/O, no threads (the caller locks).
 //
 // Many sessions share one stream to the core. Every request goes out with a

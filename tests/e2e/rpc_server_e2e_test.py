@@ -122,6 +122,22 @@ class RpcServerEndToEndTest(unittest.TestCase):
             self.assertEqual(response["square"], str(number * number))
         self.assertEqual(responses[1]["decimal"], requests[1]["decimal"])
 
+    def test_square_batch_stream_answers_each_batch_with_one_message(self):
+        batches = [{"requests": [{"sequence": 1, "value": 3}, {"sequence": 2, "decimal": "-12"}]},
+                   {"requests": [{"sequence": 3, "value": 100}]}]
+        responses = self.call("sockrpc.square.v1.SquareService/SquareBatchStream",
+                              "\n".join(json.dumps(b) for b in batches))
+        self.assertEqual([[(a["sequence"], a["square"]) for a in r["responses"]]
+                          for r in responses],
+                         [[("1", "9"), ("2", "144")], [("3", "10000")]])
+
+    def test_square_batch_stream_rejects_an_empty_batch(self):
+        code, out, err = buf_curl(self.target, "sockrpc.square.v1.SquareService/SquareBatchStream",
+                                  '{"requests": []}')
+        self.assertNotEqual(code, 0)
+        self.assertIn("invalid_argument", out + err)
+        self.assertIn("a batch holds 1 to 64", out + err)
+
     def test_now_defaults_to_the_servers_tz(self):
         [response] = self.call("sockrpc.time.v1.TimeService/Now", "{}")
         self.assertEqual(response["timeZone"], "Asia/Tokyo")
