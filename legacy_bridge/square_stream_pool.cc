@@ -10,14 +10,6 @@
 
 namespace sockrpc {
 
-using sockrpc::square::v1::SquareBatchStreamRequest;
-using sockrpc::square::v1::SquareStreamRequest;
-
-namespace {
-// SquareBatchStream's limit on requests per batch (the proto's contract).
-constexpr int kMaxBatchRequests = 64;
-}  // namespace
-
 // ---- CoreStream -------------------------------------------------------------
 
 void CoreStream::Send(const CoreRequest& request) {
@@ -70,16 +62,9 @@ bool SharedSquareStream::TrySend(const std::shared_ptr<CoreStream>& stream,
   std::lock_guard lock(mu_);
   if (done_ || close_requested_) return false;
   if (only_if_awaiting ? !routes_.Awaits(stream->id_) : retired_) return false;
-  // The front batch is in flight while writing_; the back one takes requests until full.
-  const size_t in_flight = writing_ ? 1 : 0;
-  if (writes_.size() == in_flight || writes_.back().requests_size() >= kMaxBatchRequests) {
-    writes_.emplace_back();
-  }
-  SquareStreamRequest& message = *writes_.back().add_requests();
-  message.set_sequence(routes_.Add(stream->id_, request.sequence));
-  message.set_decimal(request.decimal);
+  batches_.Add(routes_.Add(stream->id_, request.sequence), request.decimal);
   awaiting_.try_emplace(stream->id_, stream);
-  if (!writing_) WriteNextLocked();
+  if (!batches_.in_flight()) WriteNextLocked();
   return true;
 }
 
@@ -108,21 +93,20 @@ bool SharedSquareStream::Awaits(uint64_t stream_id) {
 }
 
 void SharedSquareStream::WriteNextLocked() {
-  writing_ = true;
-  // With more requests queued behind this one, gRPC may hold it in the
+  // With more batches queued behind this one, gRPC may hold it in the
   // connection's write buffer (it completes at once while that holds under
   // 64 KiB) and send it together with the next ones: fewer, larger writes
   // for the core to read when many sessions are busy. The last one queued
   // goes without the hint, which sends everything buffered, so no request
   // waits for a later one.
   grpc::WriteOptions options;
-  if (writes_.size() > 1) options.set_buffer_hint();
-  StartWrite(&writes_.front(), options);
+  if (batches_.behind_front() > 0) options.set_buffer_hint();
+  StartWrite(&batches_.StartSending(), options);
 }
 
 void SharedSquareStream::RequestCloseLocked() {
   close_requested_ = true;
-  if (!writing_ && !closed_ && !done_) {
+  if (!batches_.in_flight() && !closed_ && !done_) {
     closed_ = true;
     StartWritesDone();
   }
@@ -130,13 +114,12 @@ void SharedSquareStream::RequestCloseLocked() {
 
 void SharedSquareStream::OnWriteDone(bool ok) {
   std::lock_guard lock(mu_);
-  writes_.pop_front();
-  writing_ = false;
+  batches_.SendingDone();
   if (!ok || done_) {
-    writes_.clear();  // the call is broken; OnDone reports why
+    batches_.Clear();  // the call is broken; OnDone reports why
     return;
   }
-  if (!writes_.empty()) {
+  if (batches_.has_unsent()) {
     WriteNextLocked();
   } else if (close_requested_ && !closed_) {
     closed_ = true;
@@ -195,7 +178,7 @@ void SharedSquareStream::OnDone(const grpc::Status& status) {
   {
     std::lock_guard lock(mu_);
     done_ = true;
-    writes_.clear();
+    batches_.Clear();
     for (auto& [session, verdict] : routes_.End(FromGrpcStatus(status))) {
       auto it = awaiting_.find(session);
       if (it != awaiting_.end()) to_tell.emplace_back(std::move(it->second), std::move(verdict));

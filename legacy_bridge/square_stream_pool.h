@@ -10,8 +10,8 @@
 //
 // Why batches: gRPC's per-message cost is most of what a message costs the
 // core and much of what it costs the bridge. Requests that arrive while a
-// write is in flight are gathered into the next message (up to 64, the
-// method's limit), so the busier the bridge, the fewer messages per request.
+// write is in flight are gathered into the next message (batch_queue.h), so
+// the busier the bridge, the fewer messages per request.
 //
 // Each session stays on one call while it awaits answers (so its answers stay
 // in order) and picks its slot's current call again once it awaits none. Each
@@ -24,7 +24,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,6 +34,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "legacy_bridge/batch_queue.h"
 #include "legacy_bridge/squares_session.h"
 #include "legacy_bridge/stream_routes.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
@@ -121,10 +121,7 @@ class SharedSquareStream final
   StreamRoutes routes_;
   // The sessions awaiting answers here, by id.
   absl::flat_hash_map<uint64_t, std::shared_ptr<CoreStream>> awaiting_;
-  // Batches to send; while writing_, the front one is in flight and requests
-  // join the back one until it is full.
-  std::deque<sockrpc::square::v1::SquareBatchStreamRequest> writes_;
-  bool writing_ = false;
+  BatchQueue batches_;
   bool retired_ = false;
   bool close_requested_ = false;
   bool closed_ = false;

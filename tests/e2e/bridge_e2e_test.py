@@ -336,6 +336,31 @@ class SharedCallsTest(BridgeTestCase):
                 session.close()
 
 
+class LargeMessagesTest(BridgeTestCase):
+    """Numbers near --max_message_bytes' top (1 MiB) from several sessions at
+    once, on one shared stream: the core rejects each (too many digits), and
+    only the sessions that sent them get the ERROR line. (How such numbers
+    are batched is batch_queue_test's.)"""
+
+    bridge_flags = ("--max_message_bytes=1048576", "--core_streams=1")
+
+    def test_megabyte_numbers_fail_only_their_own_sessions(self):
+        big = [self.handshaken() for _ in range(7)]
+        innocent = self.handshaken()
+        try:
+            for session in big:
+                session.send(b"7" * 1_000_000 + b"\n")
+            innocent.send(b"12\n")
+            self.assertEqual(innocent.read_exact(3, timeout=60), b"144")
+            for session in big:
+                line = session.read_line(timeout=60)
+                self.assertRegex(line, ERROR_LINE)
+                self.assertIn(b"digits", line)
+        finally:
+            for session in big + [innocent]:
+                session.close()
+
+
 class LimitsTest(BridgeTestCase):
     bridge_flags = ("--max_connections=3", "--idle_timeout=1500ms", "--handshake_timeout=1s",
                     "--verbose", "--admin_listen=127.0.0.1:0")
