@@ -1,7 +1,8 @@
 // What differs between SquareService's two ordered streams: the message
 // types, how a call is requested, and how one message read is answered.
 // SquareStream carries one request per message, SquareBatchStream up to
-// kMaxBatchRequests. Pure (no I/O), so it is unit-tested without gRPC calls.
+// kMaxBatchRequests. The answering is pure (no I/O), unit-tested without a
+// server (tests/rpc_server/square_stream_methods_test.cc).
 #ifndef SOCKRPC_RPC_SERVER_SQUARE_STREAM_METHODS_H_
 #define SOCKRPC_RPC_SERVER_SQUARE_STREAM_METHODS_H_
 
