@@ -83,7 +83,8 @@ class ReflectionTest(unittest.TestCase):
             files = self.describe(version, "sockrpc.square.v1.SquareService")
             square = files["sockrpc/square/v1/square_service.proto"]
             [service] = square.service
-            self.assertEqual([m.name for m in service.method], ["Square", "SquareStream", "SquareBatchStream"])
+            self.assertEqual([m.name for m in service.method],
+                             ["Square", "SquareStream", "SquareBatchStream"])
             self.assertTrue(service.method[1].client_streaming)
             comments = " ".join(loc.leading_comments for loc in square.source_code_info.location)
             self.assertIn("SquareService squares integers exactly", comments)
