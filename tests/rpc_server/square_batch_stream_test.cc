@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "rpc_server/square_math.h"
 #include "tests/rpc_server/in_process_server.h"
+#include "tests/rpc_server/stream_requests.h"
 
 namespace sockrpc {
 namespace {
@@ -20,9 +21,8 @@ using sockrpc::square::v1::SquareBatchStreamResponse;
 SquareBatchStreamRequest Batch(uint64_t first, int count) {
   SquareBatchStreamRequest batch;
   for (int i = 0; i < count; ++i) {
-    auto* request = batch.add_requests();
-    request->set_sequence(first + static_cast<uint64_t>(i));
-    request->set_value(static_cast<int64_t>(first) + i);
+    *batch.add_requests() =
+        ValueRequest(first + static_cast<uint64_t>(i), static_cast<int64_t>(first) + i);
   }
   return batch;
 }

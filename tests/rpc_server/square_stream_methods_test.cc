@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/rpc_server/stream_requests.h"
+
 namespace sockrpc {
 namespace {
 
@@ -18,17 +20,10 @@ using sockrpc::square::v1::SquareStreamResponse;
 const SquareStreamOptions kOptions{/*max_digits=*/30, /*max_queued_responses=*/64,
                                    /*metrics=*/nullptr};
 
-SquareStreamRequest Decimal(uint64_t sequence, std::string decimal) {
-  SquareStreamRequest request;
-  request.set_sequence(sequence);
-  request.set_decimal(std::move(decimal));
-  return request;
-}
-
 TEST(SquareStreamMethodTest, AnswersOneRequestEchoingIt) {
   std::deque<SquareStreamResponse> queue;
   uint64_t read = 0;
-  SquareStreamRequest request = Decimal(9, "-007");
+  SquareStreamRequest request = DecimalRequest(9, "-007");
   ASSERT_TRUE(SquareStreamMethod::Answer(request, kOptions, read, queue).ok());
   ASSERT_EQ(queue.size(), 1u);
   EXPECT_EQ(queue[0].sequence(), 9u);
@@ -40,7 +35,7 @@ TEST(SquareStreamMethodTest, AnswersOneRequestEchoingIt) {
 TEST(SquareStreamMethodTest, ARejectedRequestQueuesNothing) {
   std::deque<SquareStreamResponse> queue;
   uint64_t read = 4;
-  SquareStreamRequest request = Decimal(3, std::string(31, '9'));
+  SquareStreamRequest request = DecimalRequest(3, std::string(31, '9'));
   const absl::Status status = SquareStreamMethod::Answer(request, kOptions, read, queue);
   EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
   EXPECT_NE(status.message().find("request 5 (sequence 3)"), std::string::npos) << status;
@@ -49,8 +44,8 @@ TEST(SquareStreamMethodTest, ARejectedRequestQueuesNothing) {
 
 TEST(SquareBatchStreamMethodTest, OneResponseHoldsTheBatchsAnswersInOrder) {
   SquareBatchStreamRequest batch;
-  *batch.add_requests() = Decimal(1, "2");
-  *batch.add_requests() = Decimal(2, "-3");
+  *batch.add_requests() = DecimalRequest(1, "2");
+  *batch.add_requests() = DecimalRequest(2, "-3");
   std::deque<SquareBatchStreamResponse> queue;
   uint64_t read = 0;
   ASSERT_TRUE(SquareBatchStreamMethod::Answer(batch, kOptions, read, queue).ok());
@@ -64,9 +59,9 @@ TEST(SquareBatchStreamMethodTest, OneResponseHoldsTheBatchsAnswersInOrder) {
 
 TEST(SquareBatchStreamMethodTest, ARejectedRequestKeepsTheAnswersBeforeIt) {
   SquareBatchStreamRequest batch;
-  *batch.add_requests() = Decimal(10, "5");
-  *batch.add_requests() = Decimal(11, "5x");
-  *batch.add_requests() = Decimal(12, "6");
+  *batch.add_requests() = DecimalRequest(10, "5");
+  *batch.add_requests() = DecimalRequest(11, "5x");
+  *batch.add_requests() = DecimalRequest(12, "6");
   std::deque<SquareBatchStreamResponse> queue;
   uint64_t read = 7;
   const absl::Status status = SquareBatchStreamMethod::Answer(batch, kOptions, read, queue);
@@ -79,7 +74,7 @@ TEST(SquareBatchStreamMethodTest, ARejectedRequestKeepsTheAnswersBeforeIt) {
 
 TEST(SquareBatchStreamMethodTest, ARejectedFirstRequestQueuesNoEmptyResponse) {
   SquareBatchStreamRequest batch;
-  *batch.add_requests() = Decimal(1, "");
+  *batch.add_requests() = DecimalRequest(1, "");
   std::deque<SquareBatchStreamResponse> queue;
   uint64_t read = 0;
   EXPECT_FALSE(SquareBatchStreamMethod::Answer(batch, kOptions, read, queue).ok());
@@ -89,7 +84,7 @@ TEST(SquareBatchStreamMethodTest, ARejectedFirstRequestQueuesNoEmptyResponse) {
 TEST(SquareBatchStreamMethodTest, BatchSizeOutsideOneToSixtyFourIsInvalidArgument) {
   for (int size : {0, 65}) {
     SquareBatchStreamRequest batch;
-    for (int i = 0; i < size; ++i) *batch.add_requests() = Decimal(1, "1");
+    for (int i = 0; i < size; ++i) *batch.add_requests() = DecimalRequest(1, "1");
     std::deque<SquareBatchStreamResponse> queue;
     uint64_t read = 3;
     const absl::Status status = SquareBatchStreamMethod::Answer(batch, kOptions, read, queue);

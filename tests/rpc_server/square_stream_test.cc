@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "rpc_server/square_math.h"
 #include "tests/rpc_server/in_process_server.h"
+#include "tests/rpc_server/stream_requests.h"
 
 namespace sockrpc {
 namespace {
@@ -25,20 +26,6 @@ class SquareStreamTest : public InProcessServerTest {
   std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientReaderWriter<SquareStreamRequest, SquareStreamResponse>> stream_;
 };
-
-SquareStreamRequest ValueRequest(uint64_t sequence, int64_t value) {
-  SquareStreamRequest request;
-  request.set_sequence(sequence);
-  request.set_value(value);
-  return request;
-}
-
-SquareStreamRequest DecimalRequest(uint64_t sequence, std::string decimal) {
-  SquareStreamRequest request;
-  request.set_sequence(sequence);
-  request.set_decimal(std::move(decimal));
-  return request;
-}
 
 TEST_F(SquareStreamTest, AnswersInOrderEchoingSequenceAndInput) {
   const std::vector<SquareStreamRequest> requests = {
