@@ -27,7 +27,8 @@ ABSL_FLAG(int64_t, stream_window, 64,
           "requests (1..65536).");
 ABSL_FLAG(int64_t, threads, 0,
           "Threads serving calls (0..1024); 0: one per CPU the process may run on (its "
-          "affinity mask, as taskset sets it).");
+          "affinity mask, as taskset sets it). One always serves; the others join while "
+          "those serving are nearly saturated.");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve TLS instead of plaintext (with --tls_key).");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");

@@ -30,8 +30,9 @@ struct RpcServerOptions {
   NamedTimeZone local_zone{"UTC", absl::UTCTimeZone()};
   TimeServiceImpl::Clock clock = absl::Now;
   // Threads serving the calls (serving_threads.h); 0: one per CPU the
-  // process may run on.
+  // process may run on. Beyond the first, they serve while the load needs them.
   size_t threads = 0;
+  ActiveThreadsPolicy::Options thread_policy;
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
 };
@@ -52,8 +53,9 @@ class RpcServer {
   // The address actually bound: the listen address with port 0 replaced.
   const std::string& address() const { return address_; }
   int port() const { return port_; }
-  // How many threads serve the calls.
+  // How many threads serve the calls, and how many of them are active now.
   size_t threads() const { return serving_threads_->size(); }
+  size_t active_threads() const { return serving_threads_->active(); }
 
   // Drains: health turns NOT_SERVING, no new calls are accepted, and calls in
   // flight may finish until `grace` has passed; then they are cancelled.

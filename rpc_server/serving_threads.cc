@@ -1,5 +1,7 @@
 #include "rpc_server/serving_threads.h"
 
+#include <pthread.h>
+
 #include <grpc/support/time.h>
 
 #include "common/usable_cpus.h"
@@ -14,26 +16,106 @@ ServingThreads::LiveCall::~LiveCall() { threads_.live_calls_.fetch_sub(1); }
 
 void ServingThreads::StopTag::Complete(bool /*ok*/) { threads_.stopping_.store(true); }
 
-ServingThreads::ServingThreads(grpc::ServerBuilder& builder, size_t count)
-    : count_(count), queue_(builder.AddCompletionQueue()) {}
+namespace {
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// How long a parked-to-be helper waits on the queue before it looks at the
+// load again; it also rebalances then, so an idle server parks it.
+constexpr std::chrono::milliseconds kHelperPoll{100};
+
+}  // namespace
+
+ServingThreads::ServingThreads(grpc::ServerBuilder& builder, size_t count,
+                               ActiveThreadsPolicy::Options policy)
+    : count_(count), queue_(builder.AddCompletionQueue()), policy_(count, policy) {}
 
 ServingThreads::~ServingThreads() { ShutdownAndJoin(); }
 
 void ServingThreads::Start() {
   threads_.reserve(count_);
+  std::lock_guard lock(policy_mu_);  // the threads wait for cpu_clocks_
   for (size_t i = 0; i < count_; ++i) {
-    std::thread& thread = threads_.emplace_back([this] { Serve(); });
+    std::thread& thread = threads_.emplace_back([this, i] { i == 0 ? Serve() : Help(i); });
     NameThread(thread, "rpc_serve_", i);  // set before Start returns
+    clockid_t clock{};
+    if (pthread_getcpuclockid(thread.native_handle(), &clock) == 0) cpu_clocks_.push_back(clock);
   }
+  window_cpu_ = ThreadsCpuTime();
+  window_start_ns_.store(SteadyNanos());
 }
 
 void ServingThreads::Serve() {
   void* tag = nullptr;
   bool ok = false;
   while (queue_->Next(&tag, &ok)) {
-    TakeOver(tag)->Complete(ok);
-    ShutDownQueueWhenIdle();
+    Complete(tag, ok);
+    if (count_ > 1) Rebalance();
   }
+}
+
+void ServingThreads::Help(size_t index) {
+  void* tag = nullptr;
+  bool ok = false;
+  for (;;) {
+    {
+      std::unique_lock lock(policy_mu_);
+      policy_changed_.wait(lock, [&] { return helpers_released_ || active_.load() > index; });
+      if (helpers_released_) return;
+    }
+    const auto deadline = std::chrono::system_clock::now() + kHelperPoll;
+    switch (queue_->AsyncNext(&tag, &ok, deadline)) {
+      case grpc::CompletionQueue::SHUTDOWN:
+        return;
+      case grpc::CompletionQueue::GOT_EVENT:
+        Complete(tag, ok);
+        break;
+      case grpc::CompletionQueue::TIMEOUT:
+        break;
+    }
+    Rebalance();
+  }
+}
+
+void ServingThreads::Complete(void* tag, bool ok) {
+  completions_.fetch_add(1, std::memory_order_relaxed);
+  TakeOver(tag)->Complete(ok);
+  ShutDownQueueWhenIdle();
+}
+
+void ServingThreads::Rebalance() {
+  const int64_t now = SteadyNanos();
+  const int64_t started = window_start_ns_.load(std::memory_order_relaxed);
+  if (now - started < std::chrono::nanoseconds(kWindow).count()) return;
+  std::unique_lock lock(policy_mu_, std::try_to_lock);
+  if (!lock.owns_lock() || window_start_ns_.load() != started) return;  // another thread is at it
+  const std::chrono::nanoseconds cpu = ThreadsCpuTime();
+  const uint64_t completions = completions_.load(std::memory_order_relaxed);
+  const size_t before = active_.load();
+  const size_t after = policy_.Update(cpu - window_cpu_, std::chrono::nanoseconds(now - started),
+                                      completions - window_completions_);
+  window_cpu_ = cpu;
+  window_completions_ = completions;
+  window_start_ns_.store(now);
+  if (after != before) {
+    active_.store(after);
+    if (after > before) policy_changed_.notify_all();
+  }
+}
+
+std::chrono::nanoseconds ServingThreads::ThreadsCpuTime() const {
+  std::chrono::nanoseconds total{0};
+  for (const clockid_t clock : cpu_clocks_) {
+    timespec used{};
+    if (clock_gettime(clock, &used) == 0) {
+      total += std::chrono::seconds(used.tv_sec) + std::chrono::nanoseconds(used.tv_nsec);
+    }
+  }
+  return total;
 }
 
 void ServingThreads::ShutDownQueueWhenIdle() {
@@ -41,6 +123,9 @@ void ServingThreads::ShutDownQueueWhenIdle() {
   // ones only from its own handlers, so once none is left none will come.
   if (stopping_.load() && live_calls_.load() == 0 && !queue_shut_down_.exchange(true)) {
     queue_->Shutdown();  // every thread's Next() returns false once drained
+    std::lock_guard lock(policy_mu_);
+    helpers_released_ = true;  // the parked ones leave too
+    policy_changed_.notify_all();
   }
 }
 

@@ -1,7 +1,12 @@
-// The threads that serve every call: --threads of them, all looping on
-// Next() of one server completion queue and handing each completion to its
+// The threads that serve every call: --threads of them, looping on Next() of
+// one server completion queue and handing each completion to its
 // CompletionTag. gRPC polls the network from inside Next(), so these threads
 // also read and write the connections.
+//
+// Not all of them wait on the queue all the time: the first always does; the
+// others join while those serving are nearly saturated and more gets done
+// with them, and park again otherwise (active_threads_policy.h says why: each
+// extra waiting thread costs every event a hand-off).
 //
 // One queue shared by all the threads, not one per thread: with gRPC 1.51's
 // epoll1 engine any waiting thread may be the one that reads a connection,
@@ -16,15 +21,21 @@
 #ifndef SOCKRPC_RPC_SERVER_SERVING_THREADS_H_
 #define SOCKRPC_RPC_SERVER_SERVING_THREADS_H_
 
+#include <time.h>
+
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
+#include "rpc_server/active_threads_policy.h"
 #include "rpc_server/completion_tag.h"
 
 namespace sockrpc {
@@ -46,14 +57,17 @@ class ServingThreads {
     ServingThreads& threads_;
   };
 
-  // Adds the completion queue to `builder` (before BuildAndStart); `count`
-  // (>= 1) threads will serve it.
-  ServingThreads(grpc::ServerBuilder& builder, size_t count);
+  // Adds the completion queue to `builder` (before BuildAndStart); up to
+  // `count` (>= 1) threads will serve it, as many at a time as `policy` says.
+  ServingThreads(grpc::ServerBuilder& builder, size_t count,
+                 ActiveThreadsPolicy::Options policy = {});
   ~ServingThreads();
   ServingThreads(const ServingThreads&) = delete;
   ServingThreads& operator=(const ServingThreads&) = delete;
 
   size_t size() const { return count_; }
+  // How many threads wait on the queue now (1..size()).
+  size_t active() const { return active_.load(); }
   // Where calls are requested (and their events delivered).
   grpc::ServerCompletionQueue* queue() const { return queue_.get(); }
 
@@ -79,11 +93,35 @@ class ServingThreads {
     ServingThreads& threads_;
   };
 
+  // The first thread: always on the queue.
   void Serve();
+  // Thread `index` >= 1: on the queue only while active() > index.
+  void Help(size_t index);
+  void Complete(void* tag, bool ok);
   void ShutDownQueueWhenIdle();
+  // Once a window has passed: measures the threads' CPU time and lets the
+  // policy set how many are active.
+  void Rebalance();
+  std::chrono::nanoseconds ThreadsCpuTime() const;
 
   const size_t count_;
   std::unique_ptr<grpc::ServerCompletionQueue> queue_;
+
+  // Rebalancing. The window is short enough to add a thread within a few
+  // milliseconds of a burst, long enough for the per-thread CPU clocks
+  // (10 ms ticks on some kernels) to mean something.
+  static constexpr std::chrono::milliseconds kWindow{20};
+  std::mutex policy_mu_;  // guards the four below
+  std::condition_variable policy_changed_;
+  ActiveThreadsPolicy policy_;
+  std::vector<clockid_t> cpu_clocks_;  // of every thread, once started
+  std::chrono::nanoseconds window_cpu_{0};
+  uint64_t window_completions_ = 0;
+  bool helpers_released_ = false;  // the queue is shut down: helpers leave
+  std::atomic<size_t> active_{1};
+  std::atomic<uint64_t> completions_{0};
+  std::atomic<int64_t> window_start_ns_{0};  // steady clock
+
   std::atomic<size_t> live_calls_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> queue_shut_down_{false};

@@ -1,8 +1,10 @@
 // RpcServerOptions::threads (--threads): exactly that many threads serve the
 // calls, and unary calls and streams from many clients at once are all
-// answered correctly with one thread and with several.
+// answered correctly with one thread and with several; the extra threads
+// serve while the load needs them (thread_policy).
 #include <dirent.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -52,6 +54,9 @@ class ServingThreadsTest : public InProcessServerTest,
  protected:
   void SetUp() override {
     options_.threads = GetParam();
+    // Every thread joins as soon as there is any load at all and stays: the
+    // calls below then run on several threads at once.
+    options_.thread_policy = {.add_above = 0.0, .must_gain = -1.0, .drop_below = 0.0};
     StartServer();
   }
 
@@ -144,6 +149,61 @@ INSTANTIATE_TEST_SUITE_P(OneAndThree, ServingThreadsTest, testing::Values(1, 3),
                          [](const testing::TestParamInfo<size_t>& param) {
                            return absl::StrCat(param.param, "Threads");
                          });
+
+// Polls `condition` every 10 ms for up to `limit`.
+template <typename Condition>
+bool WaitFor(Condition condition, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+class ActiveThreadsTest : public InProcessServerTest {
+ protected:
+  bool SquareOnce(int64_t value) {
+    SquareRequest request;
+    request.set_value(value);
+    SquareResponse response;
+    return square_->Square(Context().get(), request, &response).ok() &&
+           response.square() == SquareOfInt64(value);
+  }
+};
+
+TEST_F(ActiveThreadsTest, ALightlyLoadedServerServesOnOneThread) {
+  options_.threads = 2;
+  StartServer();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(SquareOnce(i));
+  // Some windows later (a parked helper that polled rebalances too).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(server_->active_threads(), 1u);
+  EXPECT_TRUE(SquareOnce(7));
+}
+
+TEST_F(ActiveThreadsTest, TheOthersJoinUnderLoadAndParkOnceItEnds) {
+  options_.threads = 2;
+  // Thresholds low enough that the calls of one client count as load, and
+  // every trial passes (one lockstep client cannot show a gain).
+  options_.thread_policy = {.add_above = 0.02, .must_gain = -1.0, .drop_below = 0.01};
+  StartServer();
+  ASSERT_EQ(server_->active_threads(), 1u);
+  int failed = 0;
+  int64_t value = 0;
+  const bool joined = WaitFor(
+      [&] {
+        for (int i = 0; i < 20; ++i) failed += SquareOnce(++value) ? 0 : 1;
+        return server_->active_threads() == 2;
+      },
+      std::chrono::seconds(20));
+  EXPECT_TRUE(joined);
+  EXPECT_EQ(failed, 0);
+  // Idle: the helper's periodic look at the load parks it again.
+  EXPECT_TRUE(WaitFor([&] { return server_->active_threads() == 1; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(SquareOnce(12345));
+  EXPECT_EQ(ServingThreadsRunning(), 2);  // parked, not gone
+}
 
 TEST(ServingThreadsDefaultTest, ZeroMeansOnePerUsableCpu) {
   RpcServerOptions options;

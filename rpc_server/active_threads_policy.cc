@@ -1,0 +1,67 @@
+#include "rpc_server/active_threads_policy.h"
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+
+namespace sockrpc {
+namespace {
+
+double Mean(const std::deque<double>& values) {
+  return values.empty() ? 0 : std::accumulate(values.begin(), values.end(), 0.0) /
+                                  static_cast<double>(values.size());
+}
+
+}  // namespace
+
+ActiveThreadsPolicy::ActiveThreadsPolicy(size_t threads, Options options)
+    : threads_(std::max<size_t>(threads, 1)), options_([&options] {
+        options.trial_windows = std::max<size_t>(options.trial_windows, 1);
+        return options;
+      }()) {}
+
+size_t ActiveThreadsPolicy::Update(std::chrono::nanoseconds cpu, std::chrono::nanoseconds wall,
+                                   uint64_t completions) {
+  if (wall.count() <= 0) return active_;
+  const double seconds = static_cast<double>(wall.count()) * 1e-9;
+  // In CPUs: 1.0 is one thread busy all the window.
+  const double used = static_cast<double>(cpu.count()) * 1e-9 / seconds;
+  const double rate = static_cast<double>(completions) / seconds;
+  if (windows_to_next_trial_ > 0) --windows_to_next_trial_;
+
+  if (in_trial_) {
+    trial_rates_.push_back(rate);
+    if (trial_rates_.size() < options_.trial_windows) return active_;
+    in_trial_ = false;
+    if (Mean(trial_rates_) >= rate_before_trial_ * (1 + options_.must_gain)) {
+      recent_rates_ = std::exchange(trial_rates_, {});  // the rates at the new count
+    } else {
+      Drop();
+      trial_rates_.clear();
+      windows_to_next_trial_ = options_.windows_between_trials;
+    }
+    return active_;
+  }
+
+  const auto active = static_cast<double>(active_);
+  if (active_ > 1 && used < options_.drop_below * (active - 1)) {
+    Drop();
+    return active_;
+  }
+  recent_rates_.push_back(rate);
+  if (recent_rates_.size() > options_.trial_windows) recent_rates_.pop_front();
+  if (active_ < threads_ && windows_to_next_trial_ == 0 && used > options_.add_above * active) {
+    ++active_;
+    in_trial_ = true;
+    rate_before_trial_ = Mean(recent_rates_);
+    trial_rates_.clear();
+  }
+  return active_;
+}
+
+void ActiveThreadsPolicy::Drop() {
+  --active_;
+  recent_rates_.clear();
+}
+
+}  // namespace sockrpc

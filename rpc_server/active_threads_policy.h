@@ -1,0 +1,73 @@
+// How many of the serving threads wait on the completion queue, from how busy
+// they have been and how much they got done. Pure: the caller measures and
+// applies.
+//
+// Why not all of them always: with gRPC 1.51's epoll1 engine only one thread
+// at a time waits in epoll, and a thread that wakes with an event first hands
+// that role to another waiting thread (a futex wake and a context switch)
+// before it does the work. With a second thread waiting, every event pays for
+// that hand-off. A trickle of calls, or one busy connection doing little work
+// per message (the bridge's), never earns it back: on the 2-CPU benchmark
+// machine one thread instead of two served unary calls on one channel 1.5x as
+// fast, and the bridge's requests for about a third less CPU. Many busy
+// connections (h2load's 16: 1.5x with two) and heavy messages (4,000-digit
+// squares: 1.6x) do need the second thread.
+//
+// So one thread serves until it is nearly saturated; then one more joins for
+// a trial, and stays only if the work done per second rose by a margin;
+// otherwise it leaves and the next trial waits a while. Threads also leave
+// once the others could take the load comfortably.
+#ifndef SOCKRPC_RPC_SERVER_ACTIVE_THREADS_POLICY_H_
+#define SOCKRPC_RPC_SERVER_ACTIVE_THREADS_POLICY_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+
+namespace sockrpc {
+
+class ActiveThreadsPolicy {
+ public:
+  struct Options {
+    // A trial of one more thread once the active ones used more than this
+    // share of their CPUs over a window...
+    double add_above = 0.8;
+    // ...which it passes when the completions per second of its windows beat
+    // those of the windows before it by this share...
+    double must_gain = 0.1;
+    // ...measured over this many windows on each side.
+    size_t trial_windows = 5;
+    // After a failed trial, windows before the next one.
+    size_t windows_between_trials = 50;
+    // One thread fewer once the others could take the load at under this
+    // share of their CPUs.
+    double drop_below = 0.6;
+  };
+
+  // `threads` (>= 1) may serve; one is always active.
+  ActiveThreadsPolicy(size_t threads, Options options);
+
+  // In the window just ended, the serving threads used `cpu` (summed over
+  // them) in `wall` and completed `completions` events: returns how many
+  // threads should be active from now on.
+  size_t Update(std::chrono::nanoseconds cpu, std::chrono::nanoseconds wall, uint64_t completions);
+
+  size_t active() const { return active_; }
+
+ private:
+  void Drop();
+
+  const size_t threads_;
+  const Options options_;
+  size_t active_ = 1;
+  std::deque<double> recent_rates_;  // completions/s of the last windows at this count
+  double rate_before_trial_ = 0;
+  std::deque<double> trial_rates_;
+  bool in_trial_ = false;
+  size_t windows_to_next_trial_ = 0;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_RPC_SERVER_ACTIVE_THREADS_POLICY_H_
