@@ -24,8 +24,8 @@ int64_t SteadyNanos() {
       .count();
 }
 
-// How long a parked-to-be helper waits on the queue before it looks at the
-// load again; it also rebalances then, so an idle server parks it.
+// How long an active helper waits on the queue before it looks at the load
+// again (and rebalances: on an idle server it parks within this).
 constexpr std::chrono::milliseconds kHelperPoll{100};
 
 }  // namespace
