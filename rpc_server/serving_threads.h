@@ -108,10 +108,9 @@ class ServingThreads {
   std::unique_ptr<grpc::ServerCompletionQueue> queue_;
 
   // Rebalancing. The window is short enough to add a thread within a few
-  // milliseconds of a burst, long enough for the per-thread CPU clocks
-  // (10 ms ticks on some kernels) to mean something.
+  // milliseconds of a burst, and long enough to span many events.
   static constexpr std::chrono::milliseconds kWindow{20};
-  std::mutex policy_mu_;  // guards the four below
+  std::mutex policy_mu_;  // guards everything below up to helpers_released_
   std::condition_variable policy_changed_;
   ActiveThreadsPolicy policy_;
   std::vector<clockid_t> cpu_clocks_;  // of every thread, once started
