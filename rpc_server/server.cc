@@ -59,7 +59,8 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // share a port that is already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
-  server->serving_threads_ = std::make_unique<ServingThreads>(builder, threads, options.thread_policy);
+  server->serving_threads_ =
+      std::make_unique<ServingThreads>(builder, threads, options.thread_policy);
   server->async_services_.Register(builder);
   server->health_.Register(builder);
   server->reflection_v1_.Register(builder);

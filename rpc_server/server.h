@@ -55,7 +55,7 @@ class RpcServer {
   int port() const { return port_; }
   // How many threads serve the calls, and how many of them are active now.
   size_t threads() const { return serving_threads_->size(); }
-  size_t active_threads() const { return serving_threads_->active(); }
+  size_t active_threads() { return serving_threads_->active(); }
 
   // Drains: health turns NOT_SERVING, no new calls are accepted, and calls in
   // flight may finish until `grace` has passed; then they are cancelled.

@@ -64,7 +64,7 @@ void ServingThreads::Help(size_t index) {
   for (;;) {
     {
       std::unique_lock lock(policy_mu_);
-      policy_changed_.wait(lock, [&] { return helpers_released_ || active_.load() > index; });
+      policy_changed_.wait(lock, [&] { return helpers_released_ || policy_.active() > index; });
       if (helpers_released_) return;
     }
     const auto deadline = std::chrono::system_clock::now() + kHelperPoll;
@@ -95,16 +95,18 @@ void ServingThreads::Rebalance() {
   if (!lock.owns_lock() || window_start_ns_.load() != started) return;  // another thread is at it
   const std::chrono::nanoseconds cpu = ThreadsCpuTime();
   const uint64_t completions = completions_.load(std::memory_order_relaxed);
-  const size_t before = active_.load();
+  const size_t before = policy_.active();
   const size_t after = policy_.Update(cpu - window_cpu_, std::chrono::nanoseconds(now - started),
                                       completions - window_completions_);
   window_cpu_ = cpu;
   window_completions_ = completions;
   window_start_ns_.store(now);
-  if (after != before) {
-    active_.store(after);
-    if (after > before) policy_changed_.notify_all();
-  }
+  if (after > before) policy_changed_.notify_all();
+}
+
+size_t ServingThreads::active() {
+  std::lock_guard lock(policy_mu_);
+  return policy_.active();
 }
 
 std::chrono::nanoseconds ServingThreads::ThreadsCpuTime() const {

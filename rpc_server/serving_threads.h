@@ -67,7 +67,7 @@ class ServingThreads {
 
   size_t size() const { return count_; }
   // How many threads wait on the queue now (1..size()).
-  size_t active() const { return active_.load(); }
+  size_t active();
   // Where calls are requested (and their events delivered).
   grpc::ServerCompletionQueue* queue() const { return queue_.get(); }
 
@@ -117,7 +117,6 @@ class ServingThreads {
   std::chrono::nanoseconds window_cpu_{0};
   uint64_t window_completions_ = 0;
   bool helpers_released_ = false;  // the queue is shut down: helpers leave
-  std::atomic<size_t> active_{1};
   std::atomic<uint64_t> completions_{0};
   std::atomic<int64_t> window_start_ns_{0};  // steady clock
 
