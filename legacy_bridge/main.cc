@@ -163,6 +163,7 @@ void RaiseFileLimit(size_t max_connections) {
 int main(int argc, char** argv) {
   sockrpc::BlockTerminationSignals();
   sockrpc::DisableMutexDeadlockDetection();
+  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
   sockrpc::ParseFlagsOrExit(
       argc, argv, "legacy_bridge",
       "Serves the legacy TIME (port 9999) and SQUARES (port 50007) byte protocols and forwards "

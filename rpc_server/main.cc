@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask.
   sockrpc::BlockTerminationSignals();
   sockrpc::DisableMutexDeadlockDetection();
+  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
   sockrpc::ParseFlagsOrExit(
       argc, argv, "rpc_server",
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "

@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "bench_util.h"
+#include "common/process_setup.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
 
@@ -378,6 +379,7 @@ struct Worker {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
   bench::Flags flags(
       argc, argv,
       "usage: grpc_load --target=127.0.0.1:PORT --rpc=square|now|stream\n"

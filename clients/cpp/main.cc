@@ -11,6 +11,7 @@
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "clients/cpp/client_commands.h"
+#include "common/process_setup.h"
 #include "common/tls_credentials.h"
 
 ABSL_FLAG(std::string, target, "localhost:50051", "The RPC core: any gRPC target URI.");
@@ -58,6 +59,7 @@ int Usage(const std::string& problem) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> arguments = NegativeNumbersAfterDashDash(argc, argv);
   const std::vector<char*> args =

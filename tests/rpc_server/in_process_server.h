@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "common/process_setup.h"
 #include "rpc_server/server.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
@@ -25,6 +26,7 @@ class InProcessServerTest : public testing::Test {
   }();
 
   void StartServer() {
+    ReadCpuFrequencyBeforeGrpcConnects();
     auto server = RpcServer::Start(options_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);

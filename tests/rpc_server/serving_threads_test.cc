@@ -69,6 +69,15 @@ class ServingThreadsTest : public InProcessServerTest,
     return grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args);
   }
 
+  // Counts a failure of client `index`; the first one is reported with its
+  // status, so that a failing run says why.
+  static void Failed(std::vector<int>& failures, int index, const grpc::Status& status) {
+    if (failures[static_cast<size_t>(index)]++ == 0) {
+      ADD_FAILURE() << "client " << index << " first failed with status " << status.error_code()
+                    << ": " << status.error_message();
+    }
+  }
+
   uint64_t Counted(const std::string& method) {
     const std::string text = server_->metrics().Render();
     const std::string key = absl::StrCat("sockrpc_core_requests_total{method=\"", method, "\"} ");
@@ -96,14 +105,13 @@ TEST_P(ServingThreadsTest, ConcurrentUnaryCallsAndStreamsAreAllAnswered) {
         const int64_t value = c * 1'000'000 + i;
         request.set_value(value);
         SquareResponse response;
-        if (!square->Square(Context().get(), request, &response).ok() ||
-            response.square() != SquareOfInt64(value)) {
-          ++failures[static_cast<size_t>(c)];
+        const grpc::Status squared = square->Square(Context().get(), request, &response);
+        if (!squared.ok() || response.square() != SquareOfInt64(value)) {
+          Failed(failures, c, squared);
         }
         NowResponse now;
-        if (!time->Now(Context().get(), NowRequest(), &now).ok() || now.ctime().empty()) {
-          ++failures[static_cast<size_t>(c)];
-        }
+        const grpc::Status timed = time->Now(Context().get(), NowRequest(), &now);
+        if (!timed.ok() || now.ctime().empty()) Failed(failures, c, timed);
       }
     });
   }
@@ -135,7 +143,10 @@ TEST_P(ServingThreadsTest, ConcurrentUnaryCallsAndStreamsAreAllAnswered) {
         ++received;
       }
       writer.join();
-      if (received != kMessagesPerStream || !stream->Finish().ok()) ++failed;
+      const grpc::Status finished = stream->Finish();
+      if (received != kMessagesPerStream || !finished.ok()) {
+        Failed(failures, kClients + s, finished);
+      }
     });
   }
   for (std::thread& client : clients) client.join();
