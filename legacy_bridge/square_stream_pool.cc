@@ -12,15 +12,15 @@ namespace sockrpc {
 
 // ---- CoreStream -------------------------------------------------------------
 
-void CoreStream::Send(const CoreRequest& request) {
-  if (ended_.load()) return;  // on_done has run or is on its way
+void CoreStream::Send(std::span<const CoreRequest> requests) {
+  if (requests.empty() || ended_.load()) return;  // on_done has run or is on its way
   const std::shared_ptr<CoreStream> self = shared_from_this();
   // While answers are due, later requests follow them on the same call.
-  if (bound_ != nullptr && bound_->TrySend(self, request, /*only_if_awaiting=*/true)) return;
+  if (bound_ != nullptr && bound_->TrySend(self, requests, /*only_if_awaiting=*/true)) return;
   // A call can end between Pick and TrySend; the next Pick replaces it.
   for (int attempt = 0; attempt < 3; ++attempt) {
     bound_ = pool_.Pick(slot_);
-    if (bound_->TrySend(self, request, /*only_if_awaiting=*/false)) return;
+    if (bound_->TrySend(self, requests, /*only_if_awaiting=*/false)) return;
   }
   bound_.reset();
   if (!ended_.exchange(true)) {
@@ -58,11 +58,13 @@ std::shared_ptr<SharedSquareStream> SharedSquareStream::Start(
 }
 
 bool SharedSquareStream::TrySend(const std::shared_ptr<CoreStream>& stream,
-                                 const CoreRequest& request, bool only_if_awaiting) {
+                                 std::span<const CoreRequest> requests, bool only_if_awaiting) {
   std::lock_guard lock(mu_);
   if (done_ || close_requested_) return false;
   if (only_if_awaiting ? !routes_.Awaits(stream->id_) : retired_) return false;
-  batches_.Add(routes_.Add(stream->id_, request.sequence), request.decimal);
+  for (const CoreRequest& request : requests) {
+    batches_.Add(routes_.Add(stream->id_, request.sequence), request.decimal);
+  }
   awaiting_.try_emplace(stream->id_, stream);
   if (!batches_.in_flight()) WriteNextLocked();
   return true;

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,7 +62,10 @@ class CoreStream : public std::enable_shared_from_this<CoreStream> {
   CoreStream(SquareStreamPool& pool, size_t slot, uint64_t id, Callbacks callbacks)
       : pool_(pool), slot_(slot), id_(id), callbacks_(std::move(callbacks)) {}
 
-  void Send(const CoreRequest& request);
+  // Sends `requests` (in order) together: on one call, and queued under one
+  // lock, so that what one read of the socket brought goes out in as few
+  // batches as the batch size allows, however the threads are timed.
+  void Send(std::span<const CoreRequest> requests);
   // The session is closing: answers still due are dropped.
   void Detach();
   // The core did not answer in time: stop waiting, and cancel the call this
@@ -89,10 +93,10 @@ class SharedSquareStream final
   // Starts the call. It lives until it has ended and no one holds it.
   static std::shared_ptr<SharedSquareStream> Start(sockrpc::square::v1::SquareService::Stub& stub);
 
-  // Sends `request` for `stream`. With `only_if_awaiting`, only while that
+  // Sends `requests` for `stream`. With `only_if_awaiting`, only while that
   // stream awaits answers here; otherwise only while this call takes new
-  // sessions. False when refused.
-  bool TrySend(const std::shared_ptr<CoreStream>& stream, const CoreRequest& request,
+  // sessions. False when refused (then none of them was sent).
+  bool TrySend(const std::shared_ptr<CoreStream>& stream, std::span<const CoreRequest> requests,
                bool only_if_awaiting);
   // Whether new sessions may be sent here.
   bool accepting();

@@ -163,7 +163,7 @@ void SquaresConnection::SendRequests() {
             },
     });
   }
-  for (const CoreRequest& request : requests) stream_->Send(request);
+  stream_->Send(requests);
 }
 
 void SquaresConnection::Write() {

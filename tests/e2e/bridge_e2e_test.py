@@ -304,10 +304,9 @@ class SharedCallsTest(BridgeTestCase):
         requests_before = self.core_metric("sockrpc_core_requests_total",
                                            method="SquareBatchStream")
         # As many lines as the session takes at once (--max_pending_replies,
-        # 128), in one send: all become requests together. The first leaves
-        # alone, the others gather while a write is in flight (at most 64 to
-        # a batch). More lines would be released one answer at a time, and
-        # how those few gather depends on timing alone.
+        # 128), in one send: they become requests together, and the bridge
+        # queues them together, so they travel as full batches of 64 (a send
+        # this small reaches the bridge in one read).
         lines = 128
         with self.handshaken() as c:
             c.send(b"".join(b"%d\n" % n for n in range(lines)))
@@ -318,8 +317,7 @@ class SharedCallsTest(BridgeTestCase):
                                     method="SquareBatchStream") - requests_before
         batches = self.core_metric("sockrpc_core_batches_total") - batches_before
         self.assertEqual(requests, lines)
-        self.assertGreaterEqual(batches, lines / 64)
-        self.assertLess(batches, lines / 4, "the requests were not gathered into batches")
+        self.assertEqual(batches, lines / 64, "the requests were not sent as full batches")
 
     def test_sessions_share_the_stream(self):
         sessions = []
