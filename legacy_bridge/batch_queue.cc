@@ -21,6 +21,7 @@ const sockrpc::square::v1::SquareBatchStreamRequest& BatchQueue::StartSending() 
 }
 
 void BatchQueue::SendingDone() {
+  if (!in_flight_) return;  // cleared while it was in flight
   in_flight_ = false;
   batches_.pop_front();
 }

@@ -36,9 +36,11 @@ class BatchQueue {
   // The front batch, which is now in flight and takes no more requests.
   // Requires has_unsent() and !in_flight().
   const sockrpc::square::v1::SquareBatchStreamRequest& StartSending();
-  // The front batch has been written: it leaves the queue.
+  // The front batch has been written: it leaves the queue. Nothing, if the
+  // queue was cleared meanwhile.
   void SendingDone();
-  // Drops everything (the stream broke).
+  // Drops everything (the stream broke), even a batch in flight: gRPC has its
+  // own copy of a message once the write has started.
   void Clear();
 
  private:

@@ -84,5 +84,17 @@ TEST(BatchQueueTest, ClearDropsEverything) {
   EXPECT_EQ(SendAll(queue), (std::vector<std::vector<uint64_t>>{{3}}));
 }
 
+TEST(BatchQueueTest, AWriteCompletingAfterClearChangesNothing) {
+  BatchQueue queue;
+  queue.Add(1, "1");
+  queue.StartSending();
+  queue.Clear();
+  queue.SendingDone();  // the write that was in flight completes
+  EXPECT_FALSE(queue.in_flight());
+  EXPECT_FALSE(queue.has_unsent());
+  queue.Add(2, "2");
+  EXPECT_EQ(SendAll(queue), (std::vector<std::vector<uint64_t>>{{2}}));
+}
+
 }  // namespace
 }  // namespace sockrpc

@@ -42,18 +42,17 @@ void CoreStream::Abandon() {
 // ---- SharedSquareStream -----------------------------------------------------
 
 std::shared_ptr<SharedSquareStream> SharedSquareStream::Start(
-    sockrpc::square::v1::SquareService::Stub& stub) {
+    sockrpc::square::v1::SquareService::Stub& stub, grpc::CompletionQueue& queue) {
   std::shared_ptr<SharedSquareStream> call(new SharedSquareStream());
-  call->self_ = call;
   // Wait for a ready replica rather than fail at once while none is: the
   // sessions' own deadline bounds the wait (and turns it into ERROR lines).
   call->context_.set_wait_for_ready(true);
-  stub.async()->SquareBatchStream(&call->context_, call.get());
-  // Writes start from outside the reactions; the hold keeps the call from
-  // completing (and gRPC from freeing it) until no more can start.
-  call->AddHold();
-  call->StartRead(&call->response_);
-  call->StartCall();
+  std::lock_guard lock(call->mu_);
+  call->self_ = call;
+  call->rpc_ = stub.PrepareAsyncSquareBatchStream(&call->context_, &queue);
+  call->operations_pending_ = 2;  // the start and the first read
+  call->rpc_->StartCall(HandOff(&call->started_tag_));
+  call->rpc_->Read(&call->response_, HandOff(&call->read_tag_));
   return call;
 }
 
@@ -66,7 +65,7 @@ bool SharedSquareStream::TrySend(const std::shared_ptr<CoreStream>& stream,
     batches_.Add(routes_.Add(stream->id_, request.sequence), request.decimal);
   }
   awaiting_.try_emplace(stream->id_, stream);
-  if (!batches_.in_flight()) WriteNextLocked();
+  if (started_ && !batches_.in_flight()) WriteNextLocked();
   return true;
 }
 
@@ -103,41 +102,69 @@ void SharedSquareStream::WriteNextLocked() {
   // waits for a later one.
   grpc::WriteOptions options;
   if (batches_.behind_front() > 0) options.set_buffer_hint();
-  StartWrite(&batches_.StartSending(), options);
+  ++operations_pending_;
+  rpc_->Write(batches_.StartSending(), options, HandOff(&write_tag_));
 }
 
 void SharedSquareStream::RequestCloseLocked() {
   close_requested_ = true;
-  if (!batches_.in_flight() && !closed_ && !done_) {
+  if (started_ && !batches_.in_flight() && !closed_ && !done_) {
     closed_ = true;
-    StartWritesDone();
+    ++operations_pending_;
+    rpc_->WritesDone(HandOff(&writes_done_tag_));
   }
 }
 
+std::shared_ptr<SharedSquareStream> SharedSquareStream::OperationDoneLocked() {
+  --operations_pending_;
+  if (operations_pending_ == 0 && finished_) return std::move(self_);
+  return nullptr;
+}
+
+void SharedSquareStream::OnStarted(bool ok) {
+  std::shared_ptr<SharedSquareStream> last;  // dropped after the lock
+  std::lock_guard lock(mu_);
+  // A call that could not start fails its read too, which ends it.
+  if (ok && !done_) {
+    started_ = true;
+    if (batches_.has_unsent()) {
+      WriteNextLocked();
+    } else if (close_requested_) {
+      RequestCloseLocked();
+    }
+  }
+  last = OperationDoneLocked();
+}
+
 void SharedSquareStream::OnWriteDone(bool ok) {
+  std::shared_ptr<SharedSquareStream> last;
   std::lock_guard lock(mu_);
   batches_.SendingDone();
   if (!ok || done_) {
-    batches_.Clear();  // the call is broken; OnDone reports why
-    return;
-  }
-  if (batches_.has_unsent()) {
+    batches_.Clear();  // the call is broken; its status says why
+  } else if (batches_.has_unsent()) {
     WriteNextLocked();
   } else if (close_requested_ && !closed_) {
     closed_ = true;
-    StartWritesDone();
+    ++operations_pending_;
+    rpc_->WritesDone(HandOff(&writes_done_tag_));
   }
+  last = OperationDoneLocked();
+}
+
+void SharedSquareStream::OnWritesDoneDone(bool /*ok*/) {
+  std::shared_ptr<SharedSquareStream> last;
+  std::lock_guard lock(mu_);
+  last = OperationDoneLocked();
 }
 
 void SharedSquareStream::OnReadDone(bool ok) {
   if (!ok) {
-    // The stream ended: no write may start any more, so the hold can go; the
-    // call then completes and OnDone tells whoever still waits.
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    RemoveHold();
+    // The stream ended: no write may start any more; its status tells
+    // whoever still waits (OnFinished).
+    std::lock_guard lock(mu_);
+    done_ = true;
+    rpc_->Finish(&status_, HandOff(&finish_tag_));  // counted: replaces the read
     return;
   }
   struct Delivery {
@@ -172,37 +199,46 @@ void SharedSquareStream::OnReadDone(bool ok) {
       delivery.target->callbacks_.on_answer(delivery.sequence, std::move(*delivery.square));
     }
   }
-  StartRead(&response_);
+  // The answers are delivered (moved out) before the next read reuses them.
+  std::lock_guard lock(mu_);
+  rpc_->Read(&response_, HandOff(&read_tag_));
 }
 
-void SharedSquareStream::OnDone(const grpc::Status& status) {
+void SharedSquareStream::OnFinished(bool /*ok*/) {
   std::vector<std::pair<std::shared_ptr<CoreStream>, absl::Status>> to_tell;
+  std::shared_ptr<SharedSquareStream> last;  // dropped last: it may destroy the call
   {
     std::lock_guard lock(mu_);
-    done_ = true;
+    finished_ = true;
     batches_.Clear();
-    for (auto& [session, verdict] : routes_.End(FromGrpcStatus(status))) {
+    for (auto& [session, verdict] : routes_.End(FromGrpcStatus(status_))) {
       auto it = awaiting_.find(session);
       if (it != awaiting_.end()) to_tell.emplace_back(std::move(it->second), std::move(verdict));
     }
     awaiting_.clear();
+    last = OperationDoneLocked();
   }
   for (auto& [stream, verdict] : to_tell) {
     if (!stream->ended_.exchange(true)) stream->callbacks_.on_done(verdict);
   }
-  // Last: this may destroy the call.
-  std::shared_ptr<SharedSquareStream> self = std::move(self_);
 }
 
 // ---- SquareStreamPool -------------------------------------------------------
 
-SquareStreamPool::SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub, Options options)
-    : stub_(stub), options_(options) {
+SquareStreamPool::SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub,
+                                   grpc::CompletionQueue& queue, Options options)
+    : stub_(stub), queue_(queue), options_(options) {
   const size_t slots = options_.streams > 0 ? options_.streams : 1;
   for (size_t i = 0; i < slots; ++i) slots_.push_back(std::make_unique<Slot>());
 }
 
-SquareStreamPool::~SquareStreamPool() { RetireAll(); }
+SquareStreamPool::~SquareStreamPool() {
+  RetireAll();
+  std::lock_guard lock(started_mu_);
+  for (const std::weak_ptr<SharedSquareStream>& started : started_) {
+    if (std::shared_ptr<SharedSquareStream> call = started.lock()) call->Cancel();
+  }
+}
 
 std::shared_ptr<CoreStream> SquareStreamPool::Open(CoreStream::Callbacks callbacks) {
   const uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
@@ -217,8 +253,17 @@ std::shared_ptr<SharedSquareStream> SquareStreamPool::Pick(size_t slot) {
     return s.call;
   }
   if (s.call != nullptr) s.call->Retire();
-  s.call = SharedSquareStream::Start(stub_);
+  s.call = SharedSquareStream::Start(stub_, queue_);
   s.started = now;
+  {
+    std::lock_guard started_lock(started_mu_);
+    // Forget the calls that are gone, so the list stays as short as the
+    // calls alive.
+    std::erase_if(started_, [](const std::weak_ptr<SharedSquareStream>& started) {
+      return started.expired();
+    });
+    started_.push_back(s.call);
+  }
   return s.call;
 }
 

@@ -17,6 +17,9 @@
 // in order) and picks its slot's current call again once it awaits none. Each
 // call is replaced after `max_age`, which lets the channel's round_robin
 // spread the load again over replicas that joined or came back.
+//
+// The calls use gRPC's completion-queue API, served by one CompletionThread
+// (completion_thread.h says why not the callback API).
 #ifndef SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
 #define SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
 
@@ -35,6 +38,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "common/completion_tag.h"
 #include "legacy_bridge/batch_queue.h"
 #include "legacy_bridge/squares_session.h"
 #include "legacy_bridge/stream_routes.h"
@@ -46,8 +50,9 @@ class SharedSquareStream;
 class SquareStreamPool;
 
 // What one SQUARES connection sees: a stream of its own requests and their
-// answers, in order. Callbacks run on gRPC's threads; callers hand them to
-// their own executor. Send, Detach and Abandon are called from one thread.
+// answers, in order. Callbacks run on the completion thread; callers hand
+// them to their own executor. Send, Detach and Abandon are called from one
+// thread.
 class CoreStream : public std::enable_shared_from_this<CoreStream> {
  public:
   struct Callbacks {
@@ -85,13 +90,15 @@ class CoreStream : public std::enable_shared_from_this<CoreStream> {
   std::atomic<bool> ended_{false};
 };
 
-// One SquareBatchStream call that many sessions' requests share.
-class SharedSquareStream final
-    : public grpc::ClientBidiReactor<sockrpc::square::v1::SquareBatchStreamRequest,
-                                     sockrpc::square::v1::SquareBatchStreamResponse> {
+// One SquareBatchStream call that many sessions' requests share. Its
+// completions run on the completion thread; TrySend, Retire and Cancel may be
+// called from any thread.
+class SharedSquareStream {
  public:
-  // Starts the call. It lives until it has ended and no one holds it.
-  static std::shared_ptr<SharedSquareStream> Start(sockrpc::square::v1::SquareService::Stub& stub);
+  // Starts the call on `queue`. It lives until it has ended, every operation
+  // on it has completed, and no one holds it.
+  static std::shared_ptr<SharedSquareStream> Start(sockrpc::square::v1::SquareService::Stub& stub,
+                                                   grpc::CompletionQueue& queue);
 
   // Sends `requests` for `stream`. With `only_if_awaiting`, only while that
   // stream awaits answers here; otherwise only while this call takes new
@@ -107,29 +114,51 @@ class SharedSquareStream final
   // Whether `stream` awaits answers here.
   bool Awaits(uint64_t stream_id);
 
-  void OnWriteDone(bool ok) override;
-  void OnReadDone(bool ok) override;
-  void OnDone(const grpc::Status& status) override;
-
  private:
+  using Rpc = grpc::ClientAsyncReaderWriter<sockrpc::square::v1::SquareBatchStreamRequest,
+                                            sockrpc::square::v1::SquareBatchStreamResponse>;
+
   SharedSquareStream() = default;
+  // Completions, on the completion thread.
+  void OnStarted(bool ok);
+  void OnWriteDone(bool ok);
+  void OnWritesDoneDone(bool ok);
+  void OnReadDone(bool ok);
+  void OnFinished(bool ok);
+
   void WriteNextLocked();
   void RequestCloseLocked();
+  // One operation completed; the last one, once the call has finished,
+  // releases the call's hold on itself (returned, to drop outside the lock).
+  std::shared_ptr<SharedSquareStream> OperationDoneLocked();
 
   grpc::ClientContext context_;
+  std::unique_ptr<Rpc> rpc_;
   sockrpc::square::v1::SquareBatchStreamResponse response_;
-  std::shared_ptr<SharedSquareStream> self_;  // keeps the call alive until OnDone
+  grpc::Status status_;
+  CallTag<SharedSquareStream> started_tag_{this, &SharedSquareStream::OnStarted};
+  CallTag<SharedSquareStream> write_tag_{this, &SharedSquareStream::OnWriteDone};
+  CallTag<SharedSquareStream> writes_done_tag_{this, &SharedSquareStream::OnWritesDoneDone};
+  CallTag<SharedSquareStream> read_tag_{this, &SharedSquareStream::OnReadDone};
+  CallTag<SharedSquareStream> finish_tag_{this, &SharedSquareStream::OnFinished};
 
   // std::mutex rather than absl::Mutex: sanitizers see its ordering.
   std::mutex mu_;  // guards everything below
+  // Keeps the call alive while gRPC holds any of its tags.
+  std::shared_ptr<SharedSquareStream> self_;
+  int operations_pending_ = 0;
   StreamRoutes routes_;
   // The sessions awaiting answers here, by id.
   absl::flat_hash_map<uint64_t, std::shared_ptr<CoreStream>> awaiting_;
   BatchQueue batches_;
+  // The call's start has completed. Writes wait for it: in gRPC 1.51 the
+  // start and the writes share one set of operations.
+  bool started_ = false;
   bool retired_ = false;
   bool close_requested_ = false;
-  bool closed_ = false;
-  bool done_ = false;  // the stream ended: nothing more may be started
+  bool closed_ = false;    // WritesDone started
+  bool done_ = false;      // the stream ended: nothing more may be started
+  bool finished_ = false;  // the call's status is in
 };
 
 // A fixed number of slots, each holding the shared call its sessions use.
@@ -140,7 +169,11 @@ class SquareStreamPool {
     std::chrono::steady_clock::duration max_age = std::chrono::seconds(10);
   };
 
-  SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub, Options options);
+  // The calls run on `queue`, which must outlive the pool.
+  SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub, grpc::CompletionQueue& queue,
+                   Options options);
+  // Cancels every call still under way: the completion queue can only be
+  // drained once they have all ended.
   ~SquareStreamPool();
 
   // A stream for one session; sessions are spread over the slots in turn.
@@ -158,8 +191,12 @@ class SquareStreamPool {
   };
 
   sockrpc::square::v1::SquareService::Stub& stub_;
+  grpc::CompletionQueue& queue_;
   const Options options_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::mutex started_mu_;  // guards started_
+  // Every call started, to cancel those still under way at the end.
+  std::vector<std::weak_ptr<SharedSquareStream>> started_;
   std::atomic<uint64_t> next_id_{1};
 };
 

@@ -20,7 +20,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "rpc_server/completion_tag.h"
+#include "common/completion_tag.h"
 #include "rpc_server/health_service.h"
 #include "rpc_server/serving_threads.h"
 

@@ -16,7 +16,7 @@
 
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "rpc_server/completion_tag.h"
+#include "common/completion_tag.h"
 #include "rpc_server/descriptor_catalog.h"
 #include "rpc_server/serving_threads.h"
 

@@ -36,7 +36,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "rpc_server/active_threads_policy.h"
-#include "rpc_server/completion_tag.h"
+#include "common/completion_tag.h"
 
 namespace sockrpc {
 

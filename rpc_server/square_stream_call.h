@@ -25,7 +25,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "rpc_server/completion_tag.h"
+#include "common/completion_tag.h"
 #include "rpc_server/serving_threads.h"
 #include "rpc_server/square_stream_methods.h"
 

@@ -1,9 +1,10 @@
-// What a serving thread gets back from the completion queue: one finished
+// What a thread polling a gRPC completion queue gets back: one finished
 // operation of a call, which tells the call. Every call object keeps one tag
 // per kind of operation it can have outstanding at once (a stream's read,
-// write and finish), so a completion says which of them finished.
-#ifndef SOCKRPC_RPC_SERVER_COMPLETION_TAG_H_
-#define SOCKRPC_RPC_SERVER_COMPLETION_TAG_H_
+// write and finish), so a completion says which of them finished. The core's
+// serving threads and the bridge's completion thread both use them.
+#ifndef SOCKRPC_COMMON_COMPLETION_TAG_H_
+#define SOCKRPC_COMMON_COMPLETION_TAG_H_
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
@@ -13,13 +14,13 @@ namespace sockrpc {
 
 class CompletionTag;
 
-// gRPC carries a tag from the thread that starts an operation to the serving
-// thread that takes its completion, through synchronization that
-// ThreadSanitizer cannot see (Debian's gRPC is not built with it): the
-// serving thread would seem to read a call object another thread had just
-// written. Every tag given to gRPC goes through HandOff and every tag taken
-// from the queue through TakeOver, which tell ThreadSanitizer about that
-// hand-over; in other builds they do nothing.
+// gRPC carries a tag from the thread that starts an operation to the thread
+// that takes its completion, through synchronization that ThreadSanitizer
+// cannot see (Debian's gRPC is not built with it): the polling thread would
+// seem to read a call object another thread had just written. Every tag
+// given to gRPC goes through HandOff and every tag taken from the queue
+// through TakeOver, which tell ThreadSanitizer about that hand-over; in other
+// builds they do nothing.
 inline void* HandOff(CompletionTag* tag) {
 #if defined(__SANITIZE_THREAD__)
   __tsan_release(tag);
@@ -56,4 +57,4 @@ class CallTag final : public CompletionTag {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_RPC_SERVER_COMPLETION_TAG_H_
+#endif  // SOCKRPC_COMMON_COMPLETION_TAG_H_

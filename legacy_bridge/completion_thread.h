@@ -1,0 +1,44 @@
+// The one thread that takes the completions of the bridge's calls to the
+// core, from a completion queue of its own.
+//
+// Why not gRPC's callback API: gRPC 1.51 runs client callbacks from a
+// process-wide completion queue that at least two threads poll, and its
+// epoll1 engine lets one thread at a time wait in epoll: the thread that
+// wakes with an event first hands that role to another waiting thread (a
+// futex wake and a context switch), at every answer, write and window
+// update. With one polling thread there is no one to hand over to.
+#ifndef SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
+#define SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
+
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+namespace sockrpc {
+
+class CompletionThread {
+ public:
+  // Starts the thread.
+  CompletionThread();
+  // Shuts the queue down and joins the thread, which returns once every
+  // operation started on the queue has completed: the calls must have ended
+  // or been cancelled first.
+  ~CompletionThread();
+
+  CompletionThread(const CompletionThread&) = delete;
+  CompletionThread& operator=(const CompletionThread&) = delete;
+
+  // Where the calls' operations complete; every tag is a CompletionTag
+  // passed through HandOff (common/completion_tag.h).
+  grpc::CompletionQueue& queue() { return queue_; }
+
+ private:
+  void Run();
+
+  grpc::CompletionQueue queue_;
+  std::thread thread_;
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
