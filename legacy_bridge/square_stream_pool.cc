@@ -144,10 +144,8 @@ void SharedSquareStream::OnWriteDone(bool ok) {
     batches_.Clear();  // the call is broken; its status says why
   } else if (batches_.has_unsent()) {
     WriteNextLocked();
-  } else if (close_requested_ && !closed_) {
-    closed_ = true;
-    ++operations_pending_;
-    rpc_->WritesDone(HandOff(&writes_done_tag_));
+  } else if (close_requested_) {
+    RequestCloseLocked();  // the half-close waited for this write
   }
   last = OperationDoneLocked();
 }

@@ -19,8 +19,8 @@
 #include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "common/completion_tag.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "rpc_server/health_service.h"
 #include "rpc_server/serving_threads.h"
 

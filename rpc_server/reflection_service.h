@@ -14,9 +14,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/completion_tag.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "common/completion_tag.h"
 #include "rpc_server/descriptor_catalog.h"
 #include "rpc_server/serving_threads.h"
 

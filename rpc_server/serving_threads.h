@@ -35,8 +35,8 @@
 #include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
-#include "rpc_server/active_threads_policy.h"
 #include "common/completion_tag.h"
+#include "rpc_server/active_threads_policy.h"
 
 namespace sockrpc {
 

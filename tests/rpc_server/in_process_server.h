@@ -8,8 +8,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "common/process_setup.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "rpc_server/server.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
