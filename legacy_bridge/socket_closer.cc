@@ -18,9 +18,8 @@ class DrainingCloser : public std::enable_shared_from_this<DrainingCloser> {
     timer_.expires_after(linger);
   }
 
+  // Expects the sending side already shut down.
   void Start() {
-    asio::error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     timer_.async_wait([self = shared_from_this()](const asio::error_code& error) {
       if (!error) self->socket_.close();  // linger over: cancels the read below
     });
@@ -53,6 +52,21 @@ class DrainingCloser : public std::enable_shared_from_this<DrainingCloser> {
 
 void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds linger) {
   if (!socket.is_open()) return;
+  asio::error_code ignored;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  std::make_shared<DrainingCloser>(std::move(socket), linger)->Start();
+}
+
+void CloseUnlessInputPending(asio::ip::tcp::socket socket, std::chrono::milliseconds linger) {
+  if (!socket.is_open()) return;
+  asio::error_code error;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_send, error);
+  // A connection that failed has nothing left to deliver (available() is 0
+  // on error too).
+  if (error || socket.available(error) == 0) {
+    socket.close(error);
+    return;
+  }
   std::make_shared<DrainingCloser>(std::move(socket), linger)->Start();
 }
 

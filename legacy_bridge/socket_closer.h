@@ -16,6 +16,14 @@ namespace sockrpc {
 
 void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds linger);
 
+// For a connection whose client is not expected to send anything (TIME):
+// sends the FIN, then closes at once if nothing the client sent is unread,
+// which is the common case and spares a wait for the client's own close.
+// Unread input is drained as CloseAfterDraining does. Input that arrives
+// after the close gets a reset, but only after the FIN, so the client still
+// reads every byte sent before it.
+void CloseUnlessInputPending(asio::ip::tcp::socket socket, std::chrono::milliseconds linger);
+
 // A per-thread scratch buffer for reads whose bytes are consumed at once.
 // Connections wait for readability without a buffer of their own, so an idle
 // connection costs no buffer memory.

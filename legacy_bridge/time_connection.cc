@@ -1,5 +1,9 @@
 #include "legacy_bridge/time_connection.h"
 
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <utility>
 
 #include <asio/post.hpp>
@@ -40,7 +44,7 @@ void TimeConnection::Start() {
   // No TCP_NODELAY: the line is one write followed by the close, which Nagle
   // never delays. Nothing is read while the call is under way: what the
   // client sends waits in the kernel (bounded by its receive buffer) and is
-  // discarded by CloseAfterDraining. The call holds the connection: nothing
+  // discarded by CloseUnlessInputPending. The call holds the connection: nothing
   // else may while the client is silent, and the call ends within the
   // deadline.
   const asio::any_io_executor executor = socket_.get_executor();
@@ -67,18 +71,20 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
     LogError(absl::StrCat("TIME ", peer_, ": core call failed: ", ctime.status().ToString()));
   }
   reply_ = TimeReply(ctime);
-  // MSG_MORE: the line waits in the kernel for the FIN that Finish's
-  // shutdown sends right after, and both leave in one packet, not two.
-  socket_.async_send(asio::buffer(reply_), MSG_MORE,
-                     [self = shared_from_this()](const asio::error_code& error, size_t sent) {
-                       if (error) return self->Finish("connection reset");
-                       if (sent == self->reply_.size()) return self->Finish("answered");
-                       asio::async_write(self->socket_, asio::buffer(self->reply_) + sent,
-                                         [self](const asio::error_code& rest_error, size_t) {
-                                           self->Finish(rest_error ? "connection reset"
-                                                                   : "answered");
-                                         });
-                     });
+  // A fresh connection's send buffer takes the line at once: one send()
+  // without Asio, which would first switch the socket to non-blocking mode
+  // (another system call). MSG_MORE: the line waits in the kernel for the
+  // FIN that Finish sends right after, and both leave in one packet.
+  const ssize_t sent = ::send(socket_.native_handle(), reply_.data(), reply_.size(),
+                              MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent == static_cast<ssize_t>(reply_.size())) return Finish("answered");
+  if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    return Finish("connection reset");
+  }
+  asio::async_write(socket_, asio::buffer(reply_) + static_cast<size_t>(std::max<ssize_t>(sent, 0)),
+                    [self = shared_from_this()](const asio::error_code& error, size_t) {
+                      self->Finish(error ? "connection reset" : "answered");
+                    });
 }
 
 void TimeConnection::Finish(const char* outcome) {
@@ -93,7 +99,7 @@ void TimeConnection::Finish(const char* outcome) {
   }
   asio::error_code ignored;
   socket_.cancel(ignored);
-  CloseAfterDraining(std::move(socket_), options_.close_linger);
+  CloseUnlessInputPending(std::move(socket_), options_.close_linger);
 }
 
 }  // namespace sockrpc

@@ -1,7 +1,7 @@
 // The I/O shell of one TIME connection: one TimeService.Now call, then the
-// ctime line (or an ERROR line) and a clean close. What the client sends is
-// discarded before the close (CloseAfterDraining), so that closing never
-// resets the connection.
+// ctime line (or an ERROR line) and a clean close. What the client sent is
+// discarded before the close (CloseUnlessInputPending), so that closing does
+// not reset the connection before the line is out.
 #ifndef SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
 #define SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
 

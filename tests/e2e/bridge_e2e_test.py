@@ -4,6 +4,7 @@ users use it: `nc`, and a client that talks exactly like the original one.
 These tests cover the legacy protocols on their own; the conformance kit in
 ../shared runs in addition where it is present (run_legacy_kit.py)."""
 
+import errno
 import os
 import random
 import selectors
@@ -247,6 +248,16 @@ class ProtocolTest(BridgeTestCase):
             self.assertRegex(out, CTIME_LINE)
             self.assertEqual(len(out), 25)
 
+    def test_time_closes_at_once_when_the_client_sent_nothing(self):
+        """With nothing to drain, the bridge does not wait for the client's
+        close: a write after the line and EOF meets a closed socket."""
+        with LegacyConnection(self.bridge.time) as c:
+            self.assertRegex(c.read_until_close(), CTIME_LINE)
+            c.send(b"late\n")
+            time.sleep(0.3)  # a closed loopback socket resets within microseconds
+            # The reset after the FIN shows as a pending EPIPE (Linux).
+            self.assertEqual(c.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR),
+                             errno.EPIPE)
 
 class SharedCallsTest(BridgeTestCase):
     """Calls to the core that clients share. Every SQUARES session shares one
