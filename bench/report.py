@@ -187,6 +187,9 @@ def ratio_rows(results, all_runs=None):
     add("SQUARES 1 original client (all on 1 core): bridge / original Python",
         ("SQUARES original 1 client, 1 core", "bridge+core"),
         ("SQUARES original 1 client, 1 core", "python"), 0.5)
+    add("SQUARES 1 client, 1 core: one lockstep gRPC round trip alone (C++ client to the core) "
+        "/ original Python", ("SQUARES original 1 client, 1 core", "gRPC hop alone"),
+        ("SQUARES original 1 client, 1 core", "python"), 0, is_target=False)
     add("SQUARES 256 original clients: bridge / raw epoll",
         ("SQUARES original 256 clients", "bridge+core"),
         ("SQUARES original 256 clients", "direct"), 0.5)

@@ -443,6 +443,11 @@ run_pass() {
     load legacy_load "$one_core" bridge+core "$one_bridge_pid,$one_core_pid" \
       --target="$(address_after SQUARES "$server_line")" --mode=original --clients=1
     stop_pid "$one_bridge_pid"
+    # The ceiling of any bridge here: one lockstep gRPC round trip alone, a C++
+    # client straight to the same core on the same CPU (one SquareStream
+    # message in flight). The bridge makes this hop and the client's TCP hop.
+    load grpc_load "$one_core" "gRPC hop alone" "$one_core_pid" \
+      --target="$one_core_address" --rpc=stream --streams=1 --window=1
     stop_pid "$one_core_pid"
     start_server "$logs/direct-$pass-1core.log" 'SQUARES listening on' \
       taskset -c "$pin" "$direct" --threads=1
