@@ -12,7 +12,9 @@
 #include "absl/strings/str_replace.h"
 #include "common/listen_address.h"
 #include "common/log.h"
+#include "common/busy_poll.h"
 #include "common/usable_cpus.h"
+#include "legacy_bridge/event_loop.h"
 #include "legacy_bridge/listener_drain.h"
 #include "legacy_bridge/socket_closer.h"
 #include "legacy_bridge/squares_connection.h"
@@ -117,13 +119,19 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
       "4 shutdown.",
       {{"target", bridge->options_.target}},
       [channel] { return static_cast<double>(channel->GetState(false)); });
+  bridge->options_.busy_poll = std::chrono::duration_cast<std::chrono::microseconds>(
+      BusyPollWindow(bridge->options_.busy_poll, UsableCpuCount()));
+  const BusyPoll::Clock::duration busy_poll = bridge->options_.busy_poll;
   bridge->core_ = std::make_unique<CoreClient>(
       channel, absl::FromChrono(bridge->options_.deadline),
       SquareStreamPool::Options{bridge->options_.core_streams,
-                                bridge->options_.core_stream_max_age});
+                                bridge->options_.core_stream_max_age},
+      busy_poll);
   for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
     std::thread& thread = bridge->threads_.emplace_back(
-        [context = bridge->contexts_[loop].get()] { context->run(); });
+        [context = bridge->contexts_[loop].get(), busy_poll] {
+          RunEventLoop(*context, busy_poll);
+        });
     NameThread(thread, "event_loop_", loop);
   }
   for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {

@@ -40,6 +40,8 @@ class Bridge {
   size_t open_connections() const { return registry_.size(); }
   // How many event loops (threads) serve the connections.
   size_t event_loops() const { return contexts_.size(); }
+  // The busy polling in effect: --busy_poll, or zero on a single CPU.
+  std::chrono::microseconds busy_poll() const { return options_.busy_poll; }
   // What the bridge counts, for the admin port.
   const MetricsRegistry& metrics() const { return metrics_registry_; }
 

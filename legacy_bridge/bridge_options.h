@@ -32,6 +32,9 @@ struct BridgeOptions {
   std::chrono::milliseconds idle_timeout{300'000};
   size_t max_connections = 20'000;
   size_t threads = 0;  // 0: one per core
+  // How long the event loops and the completion thread keep polling after
+  // an event before they sleep (common/busy_poll.h); zero on a single CPU.
+  std::chrono::microseconds busy_poll{50};
   // SquareBatchStream calls the SQUARES sessions share, and how long each serves
   // before a fresh one takes over (so load rebalances over replicas).
   size_t core_streams = 8;

@@ -5,7 +5,8 @@
 
 namespace sockrpc {
 
-CompletionThread::CompletionThread() : thread_([this] { Run(); }) {
+CompletionThread::CompletionThread(BusyPoll::Clock::duration busy_poll)
+    : busy_poll_(busy_poll), thread_([this] { Run(); }) {
   NameThread(thread_, "core_calls_", 0);
 }
 
@@ -17,7 +18,24 @@ CompletionThread::~CompletionThread() {
 void CompletionThread::Run() {
   void* tag = nullptr;
   bool ok = false;
-  while (queue_.Next(&tag, &ok)) TakeOver(tag)->Complete(ok);
+  BusyPoll poll(busy_poll_);
+  for (;;) {
+    if (poll.KeepPolling(BusyPoll::Clock::now())) {
+      switch (queue_.AsyncNext(&tag, &ok, gpr_inf_past(GPR_CLOCK_MONOTONIC))) {
+        case grpc::CompletionQueue::GOT_EVENT:
+          break;
+        case grpc::CompletionQueue::TIMEOUT:
+          std::this_thread::yield();
+          continue;
+        case grpc::CompletionQueue::SHUTDOWN:
+          return;
+      }
+    } else if (!queue_.Next(&tag, &ok)) {
+      return;
+    }
+    TakeOver(tag)->Complete(ok);
+    poll.OnEvent(BusyPoll::Clock::now());
+  }
 }
 
 }  // namespace sockrpc

@@ -7,6 +7,10 @@
 // wakes with an event first hands that role to another waiting thread (a
 // futex wake and a context switch), at every answer, write and window
 // update. With one polling thread there is no one to hand over to.
+//
+// After each completion the thread polls the queue for `busy_poll` before it
+// sleeps (common/busy_poll.h): the answer to a lockstep client's message
+// arrives within that time, and is taken without a wake-up.
 #ifndef SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
 #define SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
 
@@ -14,12 +18,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "common/busy_poll.h"
+
 namespace sockrpc {
 
 class CompletionThread {
  public:
   // Starts the thread.
-  CompletionThread();
+  explicit CompletionThread(BusyPoll::Clock::duration busy_poll);
   // Shuts the queue down and joins the thread, which returns once every
   // operation started on the queue has completed: the calls must have ended
   // or been cancelled first.
@@ -35,6 +41,7 @@ class CompletionThread {
  private:
   void Run();
 
+  const BusyPoll::Clock::duration busy_poll_;
   grpc::CompletionQueue queue_;
   std::thread thread_;
 };

@@ -42,11 +42,12 @@ class CoreClient::NowCall {
 };
 
 CoreClient::CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline,
-                       SquareStreamPool::Options streams)
+                       SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll)
     : channel_(std::move(channel)),
       time_stub_(sockrpc::time::v1::TimeService::NewStub(channel_)),
       square_stub_(sockrpc::square::v1::SquareService::NewStub(channel_)),
       deadline_(deadline),
+      completions_(busy_poll),
       square_streams_(*square_stub_, completions_.queue(), streams) {}
 
 CoreClient::~CoreClient() {

@@ -26,9 +26,10 @@ namespace sockrpc {
 
 class CoreClient {
  public:
-  // `deadline` bounds each Now call.
+  // `deadline` bounds each Now call; `busy_poll` is the completion thread's
+  // (completion_thread.h).
   CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline,
-             SquareStreamPool::Options streams);
+             SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll);
   ~CoreClient();
 
   using NowCallback = std::function<void(absl::StatusOr<std::string>)>;

@@ -536,14 +536,15 @@ class BridgeProcessTest(unittest.TestCase):
         for flag in ["--time_listen", "--square_listen", "--target", "--time_zone", "--deadline",
                      "--max_message_bytes", "--handshake_timeout", "--idle_timeout",
                      "--max_connections", "--verbose", "--line_pause", "--core_streams",
-                     "--core_stream_max_age", "--threads"]:
+                     "--core_stream_max_age", "--threads", "--busy_poll"]:
             self.assertIn(flag, done.stdout)
 
     def test_bad_flag_values_are_errors(self):
         for args in (["--max_message_bytes=10"], ["--time_zone=Nowhere/Land"],
                      ["--deadline=0s"], ["--bogus"], ["--core_streams=0"],
                      ["--core_streams=2000"], ["--core_stream_max_age=0s"], ["--threads=-1"],
-                     ["--threads=1025"], ["--threads=two"]):
+                     ["--threads=1025"], ["--threads=two"], ["--busy_poll=-1us"],
+                     ["--busy_poll=2ms"]):
             done = self.run_bridge(*args)
             self.assertNotEqual(done.returncode, 0, args)
             self.assertTrue(done.stderr.strip(), args)
@@ -562,7 +563,7 @@ class BridgeProcessTest(unittest.TestCase):
         core = start_core(RPC_SERVER, env=UTC)
         bridge = start_bridge(BRIDGE, core.target, extra=["--threads=3"], env=UTC)
         try:
-            self.assertIn("3 event loops)", bridge.stderr_text())
+            self.assertIn("3 event loops, ", bridge.stderr_text())
             self.assertEqual(threads_named(bridge.proc.pid, "event_loop_"), 3)
             # Every loop accepts: a few clients in a row are all answered.
             for _ in range(6):
@@ -578,8 +579,36 @@ class BridgeProcessTest(unittest.TestCase):
                           "--square_listen=127.0.0.1:0", f"--target={core.target}",
                           "--threads=0"], env=UTC, ready_pattern=BRIDGE_LISTENING)
         try:
-            self.assertIn("1 event loop)", bridge.stderr_text())
+            # On one CPU a polling thread would only hold up the one it waits for.
+            self.assertIn("1 event loop, no busy polling)", bridge.stderr_text())
             self.assertEqual(threads_named(bridge.proc.pid, "event_loop_"), 1)
+        finally:
+            bridge.terminate()
+            core.terminate()
+
+    def test_busy_poll_zero_turns_polling_off_and_serves_both_protocols(self):
+        core = start_core(RPC_SERVER, env=UTC)
+        bridge = start_bridge(BRIDGE, core.target, extra=["--busy_poll=0"], env=UTC)
+        try:
+            self.assertIn("no busy polling)", bridge.stderr_text())
+            with LegacyConnection(bridge.time) as t:
+                self.assertRegex(t.read_until_close(), CTIME_LINE)
+            with LegacyConnection(bridge.square) as s:
+                s.send(b"Hi there!")
+                self.assertEqual(s.read_exact(len(GREETING)), GREETING)
+                for i in range(50):
+                    s.send(str(i).encode())
+                    self.assertEqual(s.read_exact(len(str(i * i))), str(i * i).encode())
+        finally:
+            bridge.terminate()
+            core.terminate()
+
+    @unittest.skipIf(len(os.sched_getaffinity(0)) < 2, "busy polling is off on one CPU")
+    def test_busy_poll_is_on_by_default_with_two_cpus(self):
+        core = start_core(RPC_SERVER, env=UTC)
+        bridge = start_bridge(BRIDGE, core.target, env=UTC)
+        try:
+            self.assertIn("busy polling 50us)", bridge.stderr_text())
         finally:
             bridge.terminate()
             core.terminate()
