@@ -29,6 +29,10 @@ ABSL_FLAG(int64_t, threads, 0,
           "Threads serving calls (0..1024); 0: one per CPU the process may run on (its "
           "affinity mask, as taskset sets it). One always serves; the others join while "
           "those serving are nearly saturated.");
+ABSL_FLAG(absl::Duration, busy_poll, absl::Microseconds(50),
+          "How long the first serving thread keeps polling after an event before it sleeps "
+          "(0 to 1ms): the next message usually comes sooner than a sleeping thread wakes. 0 "
+          "turns polling off; it is off anyway on a single CPU.");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve TLS instead of plaintext (with --tls_key).");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
@@ -68,6 +72,11 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
                                              kThreadsCeiling, ", got ", threads));
   }
   options.threads = static_cast<size_t>(threads);
+  const absl::Duration busy_poll = absl::GetFlag(FLAGS_busy_poll);
+  if (busy_poll < absl::ZeroDuration() || busy_poll > absl::Milliseconds(1)) {
+    sockrpc::ExitWithUsageError("--busy_poll must be between 0 and 1ms");
+  }
+  options.busy_poll = absl::ToChronoMicroseconds(busy_poll);
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     sockrpc::ExitWithUsageError("--shutdown_grace must not be negative");
   }
@@ -120,7 +129,12 @@ int main(int argc, char** argv) {
                                 absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
                                 absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
                                 ", ", (*server)->threads(),
-                                (*server)->threads() == 1 ? " serving thread" : " serving threads",
+                                (*server)->threads() == 1 ? " serving thread, " : " serving threads, ",
+                                (*server)->busy_poll() > std::chrono::microseconds::zero()
+                                    ? absl::StrCat("busy polling ",
+                                                   absl::FormatDuration(absl::FromChrono(
+                                                       (*server)->busy_poll())))
+                                    : std::string("no busy polling"),
                                 ", local time zone ", zone_name, ")"));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();

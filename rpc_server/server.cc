@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "descriptor_set.h"
+#include "common/busy_poll.h"
 #include "common/listen_address.h"
 #include "common/usable_cpus.h"
 
@@ -60,7 +61,8 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
   server->serving_threads_ =
-      std::make_unique<ServingThreads>(builder, threads, options.thread_policy);
+      std::make_unique<ServingThreads>(builder, threads, options.thread_policy,
+                                       BusyPollWindow(options.busy_poll, UsableCpuCount()));
   server->async_services_.Register(builder);
   server->health_.Register(builder);
   server->reflection_v1_.Register(builder);

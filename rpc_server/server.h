@@ -33,6 +33,9 @@ struct RpcServerOptions {
   // process may run on. Beyond the first, they serve while the load needs them.
   size_t threads = 0;
   ActiveThreadsPolicy::Options thread_policy;
+  // How long the first serving thread keeps polling after an event before it
+  // sleeps (common/busy_poll.h); off on a single CPU.
+  std::chrono::microseconds busy_poll{50};
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
 };
@@ -56,6 +59,8 @@ class RpcServer {
   // How many threads serve the calls, and how many of them are active now.
   size_t threads() const { return serving_threads_->size(); }
   size_t active_threads() { return serving_threads_->active(); }
+  // The busy polling in effect: the option, or zero on a single CPU.
+  std::chrono::microseconds busy_poll() const { return serving_threads_->busy_poll(); }
 
   // Drains: health turns NOT_SERVING, no new calls are accepted, and calls in
   // flight may finish until `grace` has passed; then they are cancelled.

@@ -31,8 +31,12 @@ constexpr std::chrono::milliseconds kHelperPoll{100};
 }  // namespace
 
 ServingThreads::ServingThreads(grpc::ServerBuilder& builder, size_t count,
-                               ActiveThreadsPolicy::Options policy)
-    : count_(count), queue_(builder.AddCompletionQueue()), policy_(count, policy) {}
+                               ActiveThreadsPolicy::Options policy,
+                               BusyPoll::Clock::duration busy_poll)
+    : count_(count),
+      busy_poll_(busy_poll),
+      queue_(builder.AddCompletionQueue()),
+      policy_(count, policy) {}
 
 ServingThreads::~ServingThreads() { ShutdownAndJoin(); }
 
@@ -52,8 +56,26 @@ void ServingThreads::Start() {
 void ServingThreads::Serve() {
   void* tag = nullptr;
   bool ok = false;
-  while (queue_->Next(&tag, &ok)) {
+  BusyPoll poll(busy_poll_);
+  for (;;) {
+    const BusyPoll::Clock::time_point before = BusyPoll::Clock::now();
+    if (poll.KeepPolling(before)) {
+      const grpc::CompletionQueue::NextStatus status =
+          queue_->AsyncNext(&tag, &ok, gpr_inf_past(GPR_CLOCK_MONOTONIC));
+      if (status == grpc::CompletionQueue::SHUTDOWN) return;
+      if (status == grpc::CompletionQueue::TIMEOUT) {
+        std::this_thread::yield();
+        idle_polling_ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       BusyPoll::Clock::now() - before)
+                                       .count(),
+                                   std::memory_order_relaxed);
+        continue;
+      }
+    } else if (!queue_->Next(&tag, &ok)) {
+      return;
+    }
     Complete(tag, ok);
+    poll.OnEvent(BusyPoll::Clock::now());
     if (count_ > 1) Rebalance();
   }
 }
@@ -93,7 +115,8 @@ void ServingThreads::Rebalance() {
   if (now - started < std::chrono::nanoseconds(kWindow).count()) return;
   std::unique_lock lock(policy_mu_, std::try_to_lock);
   if (!lock.owns_lock() || window_start_ns_.load() != started) return;  // another thread is at it
-  const std::chrono::nanoseconds cpu = ThreadsCpuTime();
+  const std::chrono::nanoseconds cpu =
+      ThreadsCpuTime() - std::chrono::nanoseconds(idle_polling_ns_.load(std::memory_order_relaxed));
   const uint64_t completions = completions_.load(std::memory_order_relaxed);
   const size_t before = policy_.active();
   const size_t after = policy_.Update(cpu - window_cpu_, std::chrono::nanoseconds(now - started),

@@ -6,7 +6,9 @@
 // Not all of them wait on the queue all the time: the first always does; the
 // others join while those serving are nearly saturated and more gets done
 // with them, and park again otherwise (active_threads_policy.h says why: each
-// extra waiting thread costs every event a hand-off).
+// extra waiting thread costs every event a hand-off). After each event the
+// first thread polls the queue briefly before it sleeps (common/busy_poll.h);
+// the policy does not count that polling as work.
 //
 // One queue shared by all the threads, not one per thread: with gRPC 1.51's
 // epoll1 engine any waiting thread may be the one that reads a connection,
@@ -35,6 +37,7 @@
 #include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
+#include "common/busy_poll.h"
 #include "common/completion_tag.h"
 #include "rpc_server/active_threads_policy.h"
 
@@ -59,13 +62,20 @@ class ServingThreads {
 
   // Adds the completion queue to `builder` (before BuildAndStart); up to
   // `count` (>= 1) threads will serve it, as many at a time as `policy` says.
+  // After each event the first thread polls the queue for `busy_poll`
+  // before it sleeps (common/busy_poll.h); that time does not count as work
+  // for the policy.
   ServingThreads(grpc::ServerBuilder& builder, size_t count,
-                 ActiveThreadsPolicy::Options policy = {});
+                 ActiveThreadsPolicy::Options policy = {},
+                 BusyPoll::Clock::duration busy_poll = BusyPoll::Clock::duration::zero());
   ~ServingThreads();
   ServingThreads(const ServingThreads&) = delete;
   ServingThreads& operator=(const ServingThreads&) = delete;
 
   size_t size() const { return count_; }
+  std::chrono::microseconds busy_poll() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(busy_poll_);
+  }
   // How many threads wait on the queue now (1..size()).
   size_t active();
   // Where calls are requested (and their events delivered).
@@ -105,6 +115,7 @@ class ServingThreads {
   std::chrono::nanoseconds ThreadsCpuTime() const;
 
   const size_t count_;
+  const BusyPoll::Clock::duration busy_poll_;
   std::unique_ptr<grpc::ServerCompletionQueue> queue_;
 
   // Rebalancing. The window is short enough to add a thread within a few
@@ -118,6 +129,8 @@ class ServingThreads {
   uint64_t window_completions_ = 0;
   bool helpers_released_ = false;  // the queue is shut down: helpers leave
   std::atomic<uint64_t> completions_{0};
+  // CPU time the first thread spent polling an empty queue: not work.
+  std::atomic<int64_t> idle_polling_ns_{0};
   std::atomic<int64_t> window_start_ns_{0};  // steady clock
 
   std::atomic<size_t> live_calls_{0};

@@ -207,6 +207,20 @@ class RpcServerProcessTest(unittest.TestCase):
             self.assertNotEqual(done.returncode, 0, value)
             self.assertIn("threads", done.stderr, value)
 
+    def test_busy_poll_out_of_range_is_an_error(self):
+        for value in ["-1us", "2ms", "soon"]:
+            done = self.run_server(f"--busy_poll={value}", "--listen=127.0.0.1:0")
+            self.assertNotEqual(done.returncode, 0, value)
+            self.assertIn("busy_poll", done.stderr, value)
+
+    def test_busy_poll_zero_turns_polling_off(self):
+        with Process([RPC_SERVER, "--listen=127.0.0.1:0", "--busy_poll=0"]) as server:
+            self.assertIn("no busy polling", server.stderr_text())
+            code, out, err = buf_curl(server.target, "sockrpc.square.v1.SquareService/Square",
+                                      '{"value": 12}')
+            self.assertEqual((code, json_documents(out)), (0, [{"square": "144"}]), err)
+            self.assertEqual(server.terminate(), 0)
+
     def test_threads_sets_the_serving_threads(self):
         with Process([RPC_SERVER, "--listen=127.0.0.1:0", "--threads=3"]) as server:
             self.assertIn("3 serving threads", server.stderr_text())
@@ -219,7 +233,8 @@ class RpcServerProcessTest(unittest.TestCase):
     def test_zero_threads_is_one_per_cpu_of_the_affinity_mask(self):
         with Process(["taskset", "-c", "0", RPC_SERVER, "--listen=127.0.0.1:0",
                       "--threads=0"]) as server:
-            self.assertIn("1 serving thread,", server.stderr_text())
+            # On one CPU a polling thread would only hold up the one it waits for.
+            self.assertIn("1 serving thread, no busy polling,", server.stderr_text())
             self.assertEqual(threads_named(server.proc.pid, "rpc_serve_"), 1)
             self.assertEqual(server.terminate(), 0)
 
