@@ -184,6 +184,9 @@ def ratio_rows(results, all_runs=None):
         ("unary Square h2load c16 m32", "core"), ("unary Square h2load c16 m32", "grpc-go"), 1.2)
     add("SquareStream pipelined (64 in flight): core / grpc-go",
         ("SquareStream pipelined w64", "core"), ("SquareStream pipelined w64", "grpc-go"), 1.0)
+    add("SQUARES 1 original client (2 CPUs, nothing pinned): bridge / original Python",
+        ("SQUARES original 1 client", "bridge+core"),
+        ("SQUARES original 1 client", "python"), 0.5)
     add("SQUARES 1 original client (all on 1 core): bridge / original Python",
         ("SQUARES original 1 client, 1 core", "bridge+core"),
         ("SQUARES original 1 client, 1 core", "python"), 0.5)
@@ -223,7 +226,8 @@ def ratio_rows(results, all_runs=None):
             add(f"{s}: bridge / direct (cost of the RPC hop)", (s, "bridge+core"), (s, "direct"),
                 0, is_target=False)
         if find(results, s, "bridge+core") and find(results, s, "python") and \
-                s not in ("SQUARES original 1 client, 1 core", "TIME 64 clients"):
+                s not in ("SQUARES original 1 client", "SQUARES original 1 client, 1 core",
+                          "TIME 64 clients"):
             add(f"{s}: bridge / original Python", (s, "bridge+core"), (s, "python"), 0,
                 is_target=False)
         if find(results, s, "core") and find(results, s, "grpc-go") and \
