@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace sockrpc {
 
@@ -44,6 +45,9 @@ inline BusyPoll::Clock::duration BusyPollWindow(BusyPoll::Clock::duration reques
                                                 size_t usable_cpus) {
   return usable_cpus > 1 ? requested : BusyPoll::Clock::duration::zero();
 }
+
+// For start-up lines: "busy polling 50us", or "no busy polling".
+std::string DescribeBusyPoll(BusyPoll::Clock::duration window);
 
 }  // namespace sockrpc
 

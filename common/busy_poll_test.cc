@@ -43,5 +43,10 @@ TEST(BusyPollWindowTest, OneCpuTurnsPollingOff) {
   EXPECT_EQ(BusyPollWindow(microseconds(0), 8), BusyPoll::Clock::duration::zero());
 }
 
+TEST(DescribeBusyPollTest, NamesTheWindowOrItsAbsence) {
+  EXPECT_EQ(DescribeBusyPoll(microseconds(50)), "busy polling 50us");
+  EXPECT_EQ(DescribeBusyPoll(microseconds(0)), "no busy polling");
+}
+
 }  // namespace
 }  // namespace sockrpc

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/admin_server.h"
+#include "common/busy_poll.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
@@ -202,12 +203,7 @@ int main(int argc, char** argv) {
                                 ", core at ", target, " (TIME zone ", zone, ", ",
                                 (*bridge)->event_loops(),
                                 (*bridge)->event_loops() == 1 ? " event loop, " : " event loops, ",
-                                (*bridge)->busy_poll() > std::chrono::microseconds::zero()
-                                    ? absl::StrCat("busy polling ",
-                                                   absl::FormatDuration(absl::FromChrono(
-                                                       (*bridge)->busy_poll())))
-                                    : std::string("no busy polling"),
-                                ")"));
+                                sockrpc::DescribeBusyPoll((*bridge)->busy_poll()), ")"));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
   sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining ",

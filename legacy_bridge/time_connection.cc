@@ -44,9 +44,9 @@ void TimeConnection::Start() {
   // No TCP_NODELAY: the line is one write followed by the close, which Nagle
   // never delays. Nothing is read while the call is under way: what the
   // client sends waits in the kernel (bounded by its receive buffer) and is
-  // discarded by CloseUnlessInputPending. The call holds the connection: nothing
-  // else may while the client is silent, and the call ends within the
-  // deadline.
+  // discarded by CloseUnlessInputPending. The call holds the connection:
+  // nothing else may while the client is silent, and the call ends within
+  // the deadline.
   const asio::any_io_executor executor = socket_.get_executor();
   core_.Now(options_.time_zone,
             [self = shared_from_this(), executor](absl::StatusOr<std::string> ctime) {
@@ -81,7 +81,8 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
   if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
     return Finish("connection reset");
   }
-  asio::async_write(socket_, asio::buffer(reply_) + static_cast<size_t>(std::max<ssize_t>(sent, 0)),
+  const size_t written = static_cast<size_t>(std::max<ssize_t>(sent, 0));
+  asio::async_write(socket_, asio::buffer(reply_) + written,
                     [self = shared_from_this()](const asio::error_code& error, size_t) {
                       self->Finish(error ? "connection reset" : "answered");
                     });

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/admin_server.h"
+#include "common/busy_poll.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
@@ -130,11 +131,7 @@ int main(int argc, char** argv) {
                                 absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
                                 ", ", (*server)->threads(),
                                 (*server)->threads() == 1 ? " serving thread, " : " serving threads, ",
-                                (*server)->busy_poll() > std::chrono::microseconds::zero()
-                                    ? absl::StrCat("busy polling ",
-                                                   absl::FormatDuration(absl::FromChrono(
-                                                       (*server)->busy_poll())))
-                                    : std::string("no busy polling"),
+                                sockrpc::DescribeBusyPoll((*server)->busy_poll()),
                                 ", local time zone ", zone_name, ")"));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
