@@ -5,6 +5,7 @@ back from its start-up log line, and it is always stopped: SIGTERM first, then
 SIGKILL after a bounded wait.
 """
 
+import atexit
 import os
 import re
 import signal
@@ -24,6 +25,19 @@ ADMIN = re.compile(r"admin \(metrics\) listening on (\S+):(\d+)")
 SANITIZER_REPORT = re.compile(r"ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|"
                               r"runtime error:")
 
+# Every process started and not yet reaped. A test that fails between two
+# starts (say, the second binary never gets ready) may not reach the code that
+# stops the first; whatever is left here is killed when the test process exits.
+_running = set()
+
+
+@atexit.register
+def _kill_leftovers():
+    for proc in list(_running):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=20)
+
 
 class Process:
     """A running binary whose stderr is collected in the background."""
@@ -35,9 +49,16 @@ class Process:
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+        _running.add(self.proc)
         self._reader = threading.Thread(target=self._collect, daemon=True)
         self._reader.start()
-        self.addresses = self.wait_for_matches(ready_pattern, ready_count, timeout)
+        try:
+            self.addresses = self.wait_for_matches(ready_pattern, ready_count, timeout)
+        except RuntimeError:
+            self.proc.kill()  # never ready: nothing will stop it otherwise
+            self.proc.wait(timeout=20)
+            _running.discard(self.proc)
+            raise
 
     def _collect(self):
         for raw in self.proc.stderr:
@@ -86,6 +107,7 @@ class Process:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             code = self.proc.wait(timeout=timeout)
+        _running.discard(self.proc)
         self._reader.join(timeout=5)
         self.proc.stderr.close()
         self.check_no_sanitizer_report()
@@ -110,6 +132,7 @@ class Process:
         if self.proc.poll() is None:
             self.terminate(signal.SIGKILL)
         else:
+            _running.discard(self.proc)
             self._reader.join(timeout=5)
             self.proc.stderr.close()
             self.check_no_sanitizer_report()
