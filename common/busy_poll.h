@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <string>
 
+#include "absl/time/time.h"
+
 namespace sockrpc {
 
 // Whether a thread that found nothing to do should poll again or sleep.
@@ -45,6 +47,10 @@ inline BusyPoll::Clock::duration BusyPollWindow(BusyPoll::Clock::duration reques
                                                 size_t usable_cpus) {
   return usable_cpus > 1 ? requested : BusyPoll::Clock::duration::zero();
 }
+
+// The value of a --busy_poll flag, which must be from 0 to 1ms; otherwise
+// exits with a usage error (common/flags_usage.h).
+std::chrono::microseconds BusyPollFlagOrExit(absl::Duration flag);
 
 // For start-up lines: "busy polling 50us", or "no busy polling".
 std::string DescribeBusyPoll(BusyPoll::Clock::duration window);

@@ -10,9 +10,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/busy_poll.h"
 #include "common/listen_address.h"
 #include "common/log.h"
-#include "common/busy_poll.h"
 #include "common/usable_cpus.h"
 #include "legacy_bridge/event_loop.h"
 #include "legacy_bridge/listener_drain.h"

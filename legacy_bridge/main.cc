@@ -140,11 +140,7 @@ sockrpc::BridgeOptions OptionsFromFlags() {
       FlagInRange("max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
   options.threads =
       static_cast<size_t>(FlagInRange("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
-  const absl::Duration busy_poll = absl::GetFlag(FLAGS_busy_poll);
-  if (busy_poll < absl::ZeroDuration() || busy_poll > absl::Milliseconds(1)) {
-    sockrpc::ExitWithUsageError("--busy_poll must be between 0 and 1ms");
-  }
-  options.busy_poll = absl::ToChronoMicroseconds(busy_poll);
+  options.busy_poll = sockrpc::BusyPollFlagOrExit(absl::GetFlag(FLAGS_busy_poll));
   options.core_streams = static_cast<size_t>(
       FlagInRange("core_streams", absl::GetFlag(FLAGS_core_streams), 1, 1024));
   options.core_stream_max_age = ToMilliseconds(

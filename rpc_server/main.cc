@@ -73,11 +73,7 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
                                              kThreadsCeiling, ", got ", threads));
   }
   options.threads = static_cast<size_t>(threads);
-  const absl::Duration busy_poll = absl::GetFlag(FLAGS_busy_poll);
-  if (busy_poll < absl::ZeroDuration() || busy_poll > absl::Milliseconds(1)) {
-    sockrpc::ExitWithUsageError("--busy_poll must be between 0 and 1ms");
-  }
-  options.busy_poll = absl::ToChronoMicroseconds(busy_poll);
+  options.busy_poll = sockrpc::BusyPollFlagOrExit(absl::GetFlag(FLAGS_busy_poll));
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     sockrpc::ExitWithUsageError("--shutdown_grace must not be negative");
   }
