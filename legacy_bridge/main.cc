@@ -48,8 +48,9 @@ ABSL_FLAG(int64_t, max_message_bytes, 4096,
           "the connection closes.");
 ABSL_FLAG(absl::Duration, line_pause, absl::Milliseconds(10),
           "Once a SQUARES client has ended a message with a newline, how long an unterminated "
-          "message waits for more bytes before it is answered. A client that never sends "
-          "newlines, like the original, is answered as soon as the answer is ready.");
+          "message waits for more bytes (plus one round trip of the connection) before it is "
+          "answered. A client that never sends newlines, like the original, is answered as soon "
+          "as the answer is ready.");
 ABSL_FLAG(int64_t, max_pending_replies, 128,
           "SQUARES messages one connection may have awaiting answers before the bridge stops "
           "reading from it (1..65536).");

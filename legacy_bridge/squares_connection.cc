@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "common/log.h"
 #include "legacy_bridge/socket_closer.h"
+#include "legacy_bridge/tcp_timing.h"
 
 namespace sockrpc {
 namespace {
@@ -116,6 +117,12 @@ void SquaresConnection::ReadAvailable() {
   // Nothing more from the client for now: it may be waiting for an answer.
   if (drained && session_.has_partial()) {
     if (session_.uses_newlines()) {
+      // Most likely a line written in pieces, whose next piece the client's
+      // kernel may hold until this one is acknowledged (Nagle's algorithm):
+      // acknowledge now, then wait the quiet period (tcp_timing.h). The
+      // original client, which writes each message whole, never pays this.
+      AcknowledgeNow(socket_.native_handle());
+      line_pause_ = LinePause(options_.line_pause, SmoothedRoundTrip(socket_.native_handle()));
       idle_check_pending_ = true;  // OnTimer calls OnClientIdle after the quiet period
     } else {
       session_.OnClientIdle();
@@ -235,7 +242,7 @@ void SquaresConnection::AbandonStream() {
 void SquaresConnection::ScheduleTimer() {
   Clock::time_point next = Clock::time_point::max();
   if (!session_.greeted()) next = std::min(next, started_ + options_.handshake_timeout);
-  if (idle_check_pending_) next = std::min(next, last_read_ + options_.line_pause);
+  if (idle_check_pending_) next = std::min(next, last_read_ + line_pause_);
   if (session_.AwaitingCore()) {
     next = std::min(next, last_core_progress_ + options_.deadline);
   } else if (unsent_bytes() == 0) {
@@ -253,7 +260,7 @@ void SquaresConnection::ScheduleTimer() {
 
 void SquaresConnection::OnTimer() {
   const Clock::time_point now = Clock::now();
-  if (idle_check_pending_ && now - last_read_ >= options_.line_pause) {
+  if (idle_check_pending_ && now - last_read_ >= line_pause_) {
     idle_check_pending_ = false;
     asio::error_code ignored;
     if (socket_.available(ignored) == 0) session_.OnClientIdle();

@@ -75,6 +75,7 @@ class SquaresConnection final : public Connection,
   bool waiting_for_input_ = false;
   // A partial message awaits the quiet period before OnClientIdle.
   bool idle_check_pending_ = false;
+  std::chrono::microseconds line_pause_{0};  // that quiet period (tcp_timing.h LinePause)
   bool writing_ = false;
   bool finished_ = false;
   const char* outcome_ = "client closed";
