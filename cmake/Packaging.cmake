@@ -27,9 +27,14 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# The core reads time zones from the system's database.
+# The core reads time zones from the system's database. (prerm's
+# deb-systemd-invoke comes with init-system-helpers, which is essential.)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "tzdata")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # The examples in /etc/default are the operator's to edit: conffiles.
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${CMAKE_CURRENT_LIST_DIR}/debian/conffiles")
+# The maintainer scripts reload systemd's units after install and removal
+# and stop the services on removal; they enable nothing.
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+  "${CMAKE_CURRENT_LIST_DIR}/debian/conffiles" "${CMAKE_CURRENT_LIST_DIR}/debian/postinst"
+  "${CMAKE_CURRENT_LIST_DIR}/debian/prerm" "${CMAKE_CURRENT_LIST_DIR}/debian/postrm")
 include(CPack)

@@ -64,6 +64,9 @@ class DebPackageTest(unittest.TestCase):
         for library in ("libc6", "libgrpc++1.51", "libprotobuf32", "libsystemd0", "libgmp10"):
             self.assertIn(library, depends)
         self.assertIn("tzdata", depends)
+        control = run(["dpkg-deb", "-I", self.deb]).stdout
+        for script in ("postinst", "prerm", "postrm"):
+            self.assertIn(f" {script} ", control)
         info = run(["dpkg-deb", "-I", self.deb, "conffiles"]).stdout.split()
         self.assertEqual(sorted(info), ["/etc/default/sockrpc-bridge", "/etc/default/sockrpc-core"])
 
