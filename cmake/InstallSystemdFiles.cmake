@@ -9,17 +9,20 @@ else()
 endif()
 set(_bin "${CMAKE_INSTALL_PREFIX}/${SOCKRPC_INSTALL_BINDIR}")
 
-file(MAKE_DIRECTORY "${SOCKRPC_SYSTEMD_STAGING_DIR}")
+# One staging directory per destination: installs to two prefixes at once
+# (cmake --install and cpack) must not write each other's units.
+string(MD5 _destination "$ENV{DESTDIR}|${CMAKE_INSTALL_PREFIX}")
+set(_staging "${SOCKRPC_SYSTEMD_STAGING_DIR}/${_destination}")
+file(MAKE_DIRECTORY "${_staging}")
 foreach(_unit sockrpc-core.service sockrpc-bridge.service)
   file(READ "${SOCKRPC_SYSTEMD_SOURCE_DIR}/${_unit}" _text)
   string(REPLACE "/usr/bin/" "${_bin}/" _text "${_text}")
   string(REPLACE "/etc/default/" "${_etc}/default/" _text "${_text}")
-  file(WRITE "${SOCKRPC_SYSTEMD_STAGING_DIR}/${_unit}" "${_text}")
+  file(WRITE "${_staging}/${_unit}" "${_text}")
 endforeach()
 file(INSTALL DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" TYPE FILE
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-  FILES "${SOCKRPC_SYSTEMD_STAGING_DIR}/sockrpc-core.service"
-        "${SOCKRPC_SYSTEMD_STAGING_DIR}/sockrpc-bridge.service")
+  FILES "${_staging}/sockrpc-core.service" "${_staging}/sockrpc-bridge.service")
 file(INSTALL DESTINATION "${_etc}/default" TYPE FILE
   PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
   RENAME sockrpc-core FILES "${SOCKRPC_SYSTEMD_SOURCE_DIR}/sockrpc-core.default")
