@@ -1,7 +1,8 @@
 // Tells systemd how the service is doing through sd_notify(3): READY=1 once
 // it listens, STOPPING=1 when it starts to drain, and WATCHDOG=1 pings while
 // the unit sets WatchdogSec=. Outside systemd (no NOTIFY_SOCKET) every call
-// does nothing.
+// does nothing. The pings come from a thread of their own: they say the
+// process is alive and scheduled, not that it serves.
 #ifndef SOCKRPC_COMMON_SERVICE_NOTIFIER_H_
 #define SOCKRPC_COMMON_SERVICE_NOTIFIER_H_
 
