@@ -197,7 +197,8 @@ int main(int argc, char** argv) {
     sockrpc::LogError(std::string(admin.status().message()));
     return 1;
   }
-  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), ": TIME listening on ", (*bridge)->time_address(),
+  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), ": TIME listening on ",
+                                (*bridge)->time_address(),
                                 ", SQUARES listening on ", (*bridge)->square_address(),
                                 ", core at ", target, " (TIME zone ", zone, ", ",
                                 (*bridge)->event_loops(),

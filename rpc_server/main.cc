@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
     sockrpc::LogError(std::string(admin.status().message()));
     return 1;
   }
-  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), " listening on ", (*server)->address(), " (",
+  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), " listening on ",
+                                (*server)->address(), " (",
                                 absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
                                 absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
                                 ", ", (*server)->threads(),
