@@ -13,6 +13,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/build_info.h"
 #include "common/log.h"
 
 namespace sockrpc {
@@ -43,7 +44,7 @@ void ParseFlagsOrExit(int argc, char** argv, absl::string_view program, absl::st
     }
     return std::string(file);
   };
-  config.version_string = [] { return std::string("sockrpc 0.1.0\n"); };
+  config.version_string = [name = std::string(program)] { return VersionText(name); };
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(usage);
   // Abseil's ParseCommandLine exits with status 1 after --help; a help request

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/listen_address.h"
 #include "common/log.h"
@@ -92,7 +93,9 @@ std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options) {
 
 }  // namespace
 
-Bridge::Bridge(BridgeOptions options) : options_(std::move(options)) {}
+Bridge::Bridge(BridgeOptions options) : options_(std::move(options)) {
+  AddBuildInfoGauge(metrics_registry_);
+}
 
 absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   std::unique_ptr<Bridge> bridge(new Bridge(std::move(options)));

@@ -12,10 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/admin_server.h"
+#include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
+#include "common/service_notifier.h"
 #include "common/termination_signals.h"
 #include "common/time_zones.h"
 #include "common/tls_credentials.h"
@@ -182,6 +184,7 @@ int main(int argc, char** argv) {
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   const std::string target = options.target;
   const std::string zone = options.time_zone;
+  sockrpc::ServiceNotifier systemd;
 
   absl::StatusOr<std::unique_ptr<sockrpc::Bridge>> bridge =
       sockrpc::Bridge::Start(std::move(options));
@@ -195,14 +198,18 @@ int main(int argc, char** argv) {
     sockrpc::LogError(std::string(admin.status().message()));
     return 1;
   }
-  sockrpc::LogInfo(absl::StrCat("TIME listening on ", (*bridge)->time_address(),
+  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), ": TIME listening on ",
+                                (*bridge)->time_address(),
                                 ", SQUARES listening on ", (*bridge)->square_address(),
                                 ", core at ", target, " (TIME zone ", zone, ", ",
                                 (*bridge)->event_loops(),
                                 (*bridge)->event_loops() == 1 ? " event loop, " : " event loops, ",
                                 sockrpc::DescribeBusyPoll((*bridge)->busy_poll()), ")"));
+  systemd.Ready(absl::StrCat("TIME on ", (*bridge)->time_address(), ", SQUARES on ",
+                             (*bridge)->square_address()));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
+  systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
   sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining ",
                                 (*bridge)->open_connections(), " connection(s) (grace ",
                                 absl::FormatDuration(grace), ")"));

@@ -8,10 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/admin_server.h"
+#include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
+#include "common/service_notifier.h"
 #include "common/termination_signals.h"
 #include "common/tls_credentials.h"
 #include "rpc_server/server.h"
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
   sockrpc::RpcServerOptions options = OptionsFromFlags();
   const std::string zone_name = options.local_zone.name;
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
+  sockrpc::ServiceNotifier systemd;
 
   absl::StatusOr<std::unique_ptr<sockrpc::RpcServer>> server =
       sockrpc::RpcServer::Start(std::move(options));
@@ -122,15 +125,18 @@ int main(int argc, char** argv) {
     sockrpc::LogError(std::string(admin.status().message()));
     return 1;
   }
-  sockrpc::LogInfo(absl::StrCat("listening on ", (*server)->address(), " (",
+  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), " listening on ",
+                                (*server)->address(), " (",
                                 absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
                                 absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
                                 ", ", (*server)->threads(),
                                 (*server)->threads() == 1 ? " serving thread, " : " serving threads, ",
                                 sockrpc::DescribeBusyPoll((*server)->busy_poll()),
                                 ", local time zone ", zone_name, ")"));
+  systemd.Ready(absl::StrCat("serving gRPC on ", (*server)->address()));
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
+  systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
   sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining (grace ",
                                 absl::FormatDuration(grace), ")"));
   (*server)->Shutdown(grace);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "descriptor_set.h"
+#include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/listen_address.h"
 #include "common/usable_cpus.h"
@@ -37,7 +38,9 @@ RpcServer::RpcServer(RpcServerOptions options)
       async_services_(time_service_, square_service_),
       descriptors_(absl::string_view(DescriptorSetBytes().data(), DescriptorSetBytes().size())),
       reflection_v1_(descriptors_, AllServiceNames()),
-      reflection_v1alpha_(descriptors_, AllServiceNames()) {}
+      reflection_v1alpha_(descriptors_, AllServiceNames()) {
+  AddBuildInfoGauge(metrics_registry_);
+}
 
 absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions options) {
   absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);

@@ -3,7 +3,8 @@
 #   1. buf lint on proto/;
 #   2. the whole CTest suite (units, in-process, end-to-end, clients, the
 #      conformance kit where ../shared is present) on the default build;
-#   3. the whole suite again on an AddressSanitizer + UBSan build;
+#   3. the whole suite again on an AddressSanitizer + UBSan build (but the
+#      install and .deb tests, label "install": packaging is the same);
 #   4. the concurrency tests of both processes on a ThreadSanitizer build;
 #   5. a short run of each libFuzzer target (clang build).
 #   scripts/test.sh                 # everything (what CI runs)

@@ -9,8 +9,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
 #include "clients/cpp/client_commands.h"
+#include "common/build_info.h"
 #include "common/process_setup.h"
 #include "common/tls_credentials.h"
 
@@ -61,6 +64,19 @@ int Usage(const std::string& problem) {
 int main(int argc, char** argv) {
   sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
   absl::SetProgramUsageMessage(kUsage);
+  absl::FlagsUsageConfig usage_config;
+  usage_config.version_string = [] { return sockrpc::VersionText("sockrpc_client"); };
+  // --help lists this client's own flags (Abseil's default matches files
+  // named after the program, and this one is main.cc).
+  usage_config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "clients/cpp/");
+  };
+  usage_config.contains_helpshort_flags = usage_config.contains_help_flags;
+  usage_config.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.rfind("clients/");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
+  absl::SetFlagsUsageConfig(usage_config);
   std::vector<char*> arguments = NegativeNumbersAfterDashDash(argc, argv);
   const std::vector<char*> args =
       absl::ParseCommandLine(static_cast<int>(arguments.size()), arguments.data());

@@ -26,7 +26,7 @@ class DeployTest(unittest.TestCase):
             for unit in ("sockrpc-core.service", "sockrpc-bridge.service"):
                 text = open(os.path.join(DEPLOY, "systemd", unit)).read()
                 for name, path in BINARIES.items():
-                    text = text.replace(f"/usr/local/bin/{name}", path)
+                    text = text.replace(f"/usr/bin/{name}", path)
                 with open(os.path.join(tmp, unit), "w") as f:
                     f.write(text)
             done = subprocess.run(["systemd-analyze", "verify", *[
@@ -34,6 +34,23 @@ class DeployTest(unittest.TestCase):
                 capture_output=True, text=True, timeout=60)
             self.assertEqual(done.returncode, 0, done.stderr)
             self.assertNotIn("sockrpc-", done.stderr)
+
+    def test_systemd_units_notify_and_take_flags_from_etc_default(self):
+        for unit, variable in (("sockrpc-core", "SOCKRPC_CORE_FLAGS"),
+                               ("sockrpc-bridge", "SOCKRPC_BRIDGE_FLAGS")):
+            with self.subTest(unit=unit):
+                with open(os.path.join(DEPLOY, "systemd", f"{unit}.service")) as f:
+                    lines = f.read().splitlines()
+                for line in ("Type=notify", "RestartPreventExitStatus=2",
+                             f"EnvironmentFile=-/etc/default/{unit}"):
+                    self.assertIn(line, lines)
+                self.assertTrue(any(line.startswith("ExecStart=") and line.endswith(f" ${variable}")
+                                    for line in lines))
+                # The example file spells out the unit's defaults.
+                default = next(line for line in lines if line.startswith(f'Environment="{variable}='))
+                with open(os.path.join(DEPLOY, "systemd", f"{unit}.default")) as f:
+                    example = [line for line in f.read().splitlines() if line.startswith(variable)]
+                self.assertEqual(example, [default[len('Environment="'):-1].replace("=", '="', 1) + '"'])
 
     def manifests(self, name):
         with open(os.path.join(DEPLOY, "kubernetes", name)) as f:
