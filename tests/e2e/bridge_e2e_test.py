@@ -542,26 +542,44 @@ class BridgeProcessTest(unittest.TestCase):
                      "--max_connections", "--verbose", "--line_pause", "--core_streams",
                      "--core_stream_max_age", "--threads", "--busy_poll"]:
             self.assertIn(flag, done.stdout)
+        self.assertIn("Exit status: 0", done.stdout)
 
-    def test_bad_flag_values_are_errors(self):
-        for args in (["--max_message_bytes=10"], ["--time_zone=Nowhere/Land"],
-                     ["--deadline=0s"], ["--bogus"], ["--core_streams=0"],
-                     ["--core_streams=2000"], ["--core_stream_max_age=0s"], ["--threads=-1"],
-                     ["--threads=1025"], ["--threads=two"], ["--busy_poll=-1us"],
-                     ["--busy_poll=2ms"]):
+    def test_every_usage_error_exits_2_naming_the_flag(self):
+        for args, named in [
+                (["--bogus"], "unknown flag --bogus"), (["--noverbose=1"], "--noverbose"),
+                (["--verbose=maybe"], "--verbose"), (["--deadline=soon"], "--deadline"),
+                (["--threads=two"], "--threads"), (["--max_connections"], "--max_connections"),
+                (["--time_listen=9999"], "--time_listen"),
+                (["--square_listen=127.0.0.1:x"], "--square_listen"),
+                (["--admin_listen=[::1]"], "--admin_listen"),
+                (["--max_message_bytes=10"], "--max_message_bytes"),
+                (["--time_zone=Nowhere/Land"], "--time_zone"), (["--deadline=0s"], "--deadline"),
+                (["--core_streams=0"], "--core_streams"),
+                (["--core_streams=2000"], "--core_streams"),
+                (["--core_stream_max_age=0s"], "--core_stream_max_age"),
+                (["--threads=-1"], "--threads"), (["--threads=1025"], "--threads"),
+                (["--busy_poll=-1us"], "--busy_poll"), (["--busy_poll=2ms"], "--busy_poll"),
+                (["--load_balancing=random"], "--load_balancing"),
+                (["--tls_cert=cert.pem"], "--tls_key"), (["extra"], "extra")]:
             done = self.run_bridge(*args)
-            self.assertNotEqual(done.returncode, 0, args)
-            self.assertTrue(done.stderr.strip(), args)
+            self.assertEqual(done.returncode, 2, f"{args}: {done.stderr}")
+            lines = done.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, f"{args}: {done.stderr}")
+            self.assertIn(named, lines[0], args)
 
-    def test_port_in_use_is_an_error(self):
+    def test_failures_at_run_time_exit_1(self):
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
             taken.listen()
             port = taken.getsockname()[1]
             done = self.run_bridge(f"--square_listen=127.0.0.1:{port}",
                                    "--time_listen=127.0.0.1:0")
-            self.assertNotEqual(done.returncode, 0)
+            self.assertEqual(done.returncode, 1, done.stderr)
             self.assertIn(f"cannot listen on 127.0.0.1:{port}", done.stderr)
+        done = self.run_bridge("--time_listen=127.0.0.1:0", "--square_listen=127.0.0.1:0",
+                               "--tls_ca=/nonexistent/ca.pem")
+        self.assertEqual(done.returncode, 1, done.stderr)
+        self.assertIn("cannot read --tls_ca file", done.stderr)
 
     def test_threads_sets_the_event_loops(self):
         core = start_core(RPC_SERVER, env=UTC)
