@@ -16,6 +16,7 @@
 #include "common/flag_check.h"
 #include "common/listen_address.h"
 #include "common/log.h"
+#include "common/log_flags.h"
 
 namespace sockrpc {
 namespace {
@@ -34,7 +35,7 @@ void ParseFlagsOrExit(int argc, char** argv, absl::string_view program, absl::st
   absl::FlagsUsageConfig config;
   const std::string dir(flags_dir);
   config.contains_help_flags = [dir](absl::string_view file) {
-    return absl::StrContains(file, dir);
+    return absl::StrContains(file, dir) || absl::StrContains(file, "common/");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   config.normalize_filename = [](absl::string_view file) {
@@ -75,6 +76,7 @@ void ParseFlagsOrExit(int argc, char** argv, absl::string_view program, absl::st
     ExitWithUsageError(absl::StrCat("unexpected argument \"", positional[1],
                                     "\" (this program takes only --flags; see --help)"));
   }
+  ApplyLogFlags();
 }
 
 void ExitWithUsageError(absl::string_view message) {

@@ -1,5 +1,6 @@
 // Command-line set-up shared by the servers: --help lists the binary's own
-// flags (those defined under its source directory). Exit status: 0 after --help or --version, 2 on a usage error (an
+// flags (those defined under its source directory) and the shared ones under
+// common/. Exit status: 0 after --help or --version, 2 on a usage error (an
 // unknown flag, a value that does not parse or is out of range, a bad
 // address), with one message naming the flag; 1 is left for failures at run
 // time (a port in use, a certificate file that cannot be read).
@@ -14,6 +15,7 @@ namespace sockrpc {
 // Parses argv with Abseil flags after setting the usage text; `flags_dir` is
 // the source directory (e.g. "rpc_server/") whose flags --help shows. Exits
 // with status 2 on a flag Abseil would reject or on positional arguments.
+// Applies --log_format and --log_level.
 void ParseFlagsOrExit(int argc, char** argv, absl::string_view program,
                       absl::string_view usage, absl::string_view flags_dir);
 

@@ -5,8 +5,10 @@ These tests cover the legacy protocols on their own; the conformance kit in
 ../shared runs in addition where it is present (run_legacy_kit.py)."""
 
 import errno
+import json
 import os
 import random
+import re
 import selectors
 import signal
 import socket
@@ -432,6 +434,59 @@ class LimitsTest(BridgeTestCase):
                                   r"outcome=\"client closed\" duration=")
 
 
+class JsonLogTest(BridgeTestCase):
+    """--log_format=json: every line one JSON object, connection lines with fields."""
+
+    bridge_flags = ("--verbose", "--log_format=json")
+
+    def test_every_line_is_json_and_connection_lines_carry_fields(self):
+        with self.handshaken() as c:
+            c.send(b"4\n")
+            self.assertEqual(c.read_exact(2), b"16")
+            c.half_close()
+            c.read_until_close()
+        self.assertEqual(self.nc(self.bridge.time[1], b"")[-1:], b"\n")
+        self.bridge.wait_for_line(r'"protocol":"TIME"')
+        self.bridge.wait_for_line(r'"protocol":"SQUARES"')
+        lines = [json.loads(line) for line in self.bridge.stderr_text().splitlines()]
+        for line in lines:
+            self.assertEqual(line["process"], "legacy_bridge", line)
+            self.assertIn(line["level"], ("debug", "info", "warning", "error"), line)
+            self.assertRegex(line["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+            self.assertIsInstance(line["msg"], str)
+        self.assertTrue(any("TIME listening on" in line["msg"] for line in lines))
+        squares = [line for line in lines if line.get("protocol") == "SQUARES"][0]
+        self.assertRegex(squares["peer"], r"^127\.0\.0\.1:\d+$")
+        self.assertEqual((squares["messages"], squares["errors"], squares["outcome"]),
+                         (2, 0, "client closed"))
+        self.assertIsInstance(squares["duration_ms"], float)
+        time_line = [line for line in lines if line.get("protocol") == "TIME"][0]
+        self.assertEqual(time_line["outcome"], "answered")
+
+
+class LogLevelTest(unittest.TestCase):
+    def test_warning_level_keeps_warnings_and_drops_info_lines(self):
+        time_port = free_port()
+        with start_core(RPC_SERVER, env=UTC) as core:
+            # A file limit below --max_connections gives a warning at start.
+            with Process(["prlimit", "--nofile=1024:1024", BRIDGE,
+                          f"--time_listen=127.0.0.1:{time_port}", "--square_listen=127.0.0.1:0",
+                          f"--target={core.target}", "--log_level=warning", "--verbose"],
+                         env=UTC, ready_pattern=re.compile(r" WARN the file descriptor limit")) as bridge:
+                deadline = time.monotonic() + 20
+                while True:
+                    try:
+                        with socket.create_connection(("127.0.0.1", time_port), timeout=5) as s:
+                            self.assertRegex(s.makefile("rb").readline(), CTIME_LINE)
+                        break
+                    except ConnectionRefusedError:
+                        self.assertLess(time.monotonic(), deadline, "TIME never listened")
+                        time.sleep(0.1)
+                self.assertEqual(bridge.terminate(), 0)
+                self.assertNotIn(" INFO ", bridge.stderr_text())
+            core.terminate()
+
+
 class CoreOutageTest(unittest.TestCase):
     """The core stopped mid-session and started again on the same port."""
 
@@ -540,7 +595,8 @@ class BridgeProcessTest(unittest.TestCase):
         for flag in ["--time_listen", "--square_listen", "--target", "--time_zone", "--deadline",
                      "--max_message_bytes", "--handshake_timeout", "--idle_timeout",
                      "--max_connections", "--verbose", "--line_pause", "--core_streams",
-                     "--core_stream_max_age", "--threads", "--busy_poll"]:
+                     "--core_stream_max_age", "--threads", "--busy_poll", "--log_format",
+                     "--log_level"]:
             self.assertIn(flag, done.stdout)
         self.assertIn("Exit status: 0", done.stdout)
 
@@ -549,6 +605,7 @@ class BridgeProcessTest(unittest.TestCase):
                 (["--bogus"], "unknown flag --bogus"), (["--noverbose=1"], "--noverbose"),
                 (["--verbose=maybe"], "--verbose"), (["--deadline=soon"], "--deadline"),
                 (["--threads=two"], "--threads"), (["--max_connections"], "--max_connections"),
+                (["--log_format=xml"], "--log_format"), (["--log_level=loud"], "--log_level"),
                 (["--time_listen=9999"], "--time_listen"),
                 (["--square_listen=127.0.0.1:x"], "--square_listen"),
                 (["--admin_listen=[::1]"], "--admin_listen"),

@@ -188,7 +188,7 @@ class RpcServerProcessTest(unittest.TestCase):
         done = self.run_server("--help")
         self.assertEqual(done.returncode, 0, done.stderr)
         for flag in ["--listen", "--max_digits", "--shutdown_grace", "--stream_window",
-                     "--threads"]:
+                     "--threads", "--log_format", "--log_level"]:
             self.assertIn(flag, done.stdout)
         self.assertIn("Exit status: 0", done.stdout)
 
@@ -208,6 +208,7 @@ class RpcServerProcessTest(unittest.TestCase):
                 (["--threads=two"], "--threads"), (["--threads=0x"], "--threads"),
                 (["--threads"], "--threads needs a value"),
                 (["--shutdown_grace=soon"], "--shutdown_grace"),
+                (["--log_format=xml"], "--log_format"), (["--log_level=loud"], "--log_level"),
                 (["--listen=nowhere"], "--listen"), (["--listen=127.0.0.1:70000"], "--listen"),
                 (["--listen=::1:80"], "--listen"),
                 (["--listen=127.0.0.1:0", "--admin_listen=localhost"], "--admin_listen"),
