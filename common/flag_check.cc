@@ -1,5 +1,6 @@
 #include "common/flag_check.h"
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 
 namespace sockrpc {
 namespace {
