@@ -250,7 +250,9 @@ def test_error_server_down(client):
 def test_usage_errors(client):
     for args in ([], ["launch"], ["square"], ["square", "1", "2"], ["now", "extra"],
                  ["--bogus", "now"], ["square", "--zone", "UTC", "3"], ["now", "--timeout", "-1"],
-                 ["now", "--zone"]):
+                 ["now", "--timeout", "soon"], ["now", "--zone"], ["--target", "", "now"],
+                 ["--target", "localhost", "now"], ["--target", "127.0.0.1:70000", "now"],
+                 ["--target", "127.0.0.1:http", "now"], ["--target=::1:50051", "now"]):
         code, out, err = client.run(*args)
         check(code == 2 and "usage:" in err and out == "", f"{args}: exit {code}, stderr {err!r}")
     code, out, err = client.run("--help")

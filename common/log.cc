@@ -2,11 +2,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "absl/time/time.h"
 
 namespace sockrpc {
 namespace {
@@ -16,25 +15,41 @@ std::string& ProgramName() {
   return name;
 }
 
-void Emit(absl::string_view level, absl::string_view message) {
-  std::string line = absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      " ", ProgramName(), " ", level, " ", message, "\n");
+std::atomic<LogFormat> g_format{LogFormat::kText};
+std::atomic<LogLevel> g_minimum{LogLevel::kInfo};
+
+void WriteAll(absl::string_view line) {
   // One write(2) per line: atomic for lines up to PIPE_BUF on pipes, and never
   // interleaved mid-line by stdio buffering.
-  absl::string_view rest = line;
-  while (!rest.empty()) {
-    const ssize_t written = ::write(STDERR_FILENO, rest.data(), rest.size());
+  while (!line.empty()) {
+    const ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
     if (written <= 0) return;
-    rest.remove_prefix(static_cast<size_t>(written));
+    line.remove_prefix(static_cast<size_t>(written));
   }
 }
 
 }  // namespace
 
 void SetLogProgramName(absl::string_view name) { ProgramName() = std::string(name); }
-void LogInfo(absl::string_view message) { Emit("INFO", message); }
-void LogWarning(absl::string_view message) { Emit("WARN", message); }
-void LogError(absl::string_view message) { Emit("ERROR", message); }
+void SetLogFormat(LogFormat format) { g_format.store(format, std::memory_order_relaxed); }
+void SetLogLevel(LogLevel minimum) { g_minimum.store(minimum, std::memory_order_relaxed); }
+
+bool LogEnabled(LogLevel level) { return level >= g_minimum.load(std::memory_order_relaxed); }
+
+void Log(LogLevel level, absl::string_view message, absl::Span<const LogField> fields) {
+  if (!LogEnabled(level)) return;
+  WriteAll(FormatLogLine(g_format.load(std::memory_order_relaxed), absl::Now(), ProgramName(),
+                         level, message, fields));
+}
+
+void LogInfo(absl::string_view message, absl::Span<const LogField> fields) {
+  Log(LogLevel::kInfo, message, fields);
+}
+void LogWarning(absl::string_view message, absl::Span<const LogField> fields) {
+  Log(LogLevel::kWarning, message, fields);
+}
+void LogError(absl::string_view message, absl::Span<const LogField> fields) {
+  Log(LogLevel::kError, message, fields);
+}
 
 }  // namespace sockrpc

@@ -8,15 +8,17 @@
 namespace sockrpc {
 namespace {
 
+// A file that cannot be read, or holds no PEM, is a failure at run time
+// (FailedPrecondition, exit status 1), not a usage error: the flag is fine.
 absl::StatusOr<std::string> ReadPem(const char* what, const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::ostringstream contents;
   if (!file || !(contents << file.rdbuf())) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " file \"", path, "\""));
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " file \"", path, "\""));
   }
   std::string pem = contents.str();
   if (pem.find("-----BEGIN ") == std::string::npos) {
-    return absl::InvalidArgumentError(
+    return absl::FailedPreconditionError(
         absl::StrCat(what, " file \"", path, "\" holds no PEM data"));
   }
   return pem;

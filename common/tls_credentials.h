@@ -26,7 +26,8 @@ struct ClientTlsFiles {
 };
 
 // Insecure credentials when no file is named. INVALID_ARGUMENT for an
-// incomplete set (a cert without a key) and for a file that cannot be read.
+// incomplete set (a cert without a key), FAILED_PRECONDITION for a file that
+// cannot be read or holds no PEM.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerTlsFiles& files);
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeChannelCredentials(

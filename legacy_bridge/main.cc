@@ -110,6 +110,9 @@ sockrpc::BridgeOptions OptionsFromFlags() {
   sockrpc::BridgeOptions options;
   options.time_listen = absl::GetFlag(FLAGS_time_listen);
   options.square_listen = absl::GetFlag(FLAGS_square_listen);
+  sockrpc::ListenAddressFlagOrExit("time_listen", options.time_listen);
+  sockrpc::ListenAddressFlagOrExit("square_listen", options.square_listen);
+  sockrpc::ListenAddressFlagOrExit("admin_listen", absl::GetFlag(FLAGS_admin_listen), true);
   options.target = absl::GetFlag(FLAGS_target);
   options.load_balancing = absl::GetFlag(FLAGS_load_balancing);
   if (options.load_balancing != "round_robin" && options.load_balancing != "pick_first") {
@@ -119,7 +122,7 @@ sockrpc::BridgeOptions OptionsFromFlags() {
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       sockrpc::MakeChannelCredentials({absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
                                        absl::GetFlag(FLAGS_tls_key)});
-  if (!credentials.ok()) sockrpc::ExitWithUsageError(credentials.status().message());
+  if (!credentials.ok()) sockrpc::ExitWithStatus(credentials.status());
   options.core_credentials = *std::move(credentials);
   options.core_tls_server_name = absl::GetFlag(FLAGS_tls_server_name);
   options.time_zone = absl::GetFlag(FLAGS_time_zone);

@@ -305,9 +305,12 @@ void SquaresConnection::Finish(const char* outcome) {
   if (reason == "handshake timeout") metrics_.closed_handshake_timeout.Increment();
   if (reason == "idle timeout") metrics_.closed_idle_timeout.Increment();
   if (options_.verbose || !clean) {
+    const double milliseconds = MillisecondsSince(started_);
     LogInfo(absl::StrFormat("SQUARES peer=%s messages=%d errors=%d outcome=\"%s\" duration=%.1fms",
-                            peer_, session_.messages(), session_.errors(), reason,
-                            MillisecondsSince(started_)));
+                            peer_, session_.messages(), session_.errors(), reason, milliseconds),
+            {LogField("protocol", "SQUARES"), LogField("peer", peer_),
+             LogField("messages", session_.messages()), LogField("errors", session_.errors()),
+             LogField("outcome", reason), LogField("duration_ms", milliseconds)});
   }
   socket_.cancel(ignored);
   if (reason == "connection reset" || reason == "connection error") {

@@ -93,10 +93,14 @@ void TimeConnection::Finish(const char* outcome) {
   finished_ = true;
   registry_.Remove(this);
   if (options_.verbose || failed_) {
-    LogInfo(absl::StrFormat(
-        "TIME peer=%s outcome=\"%s\" duration=%.1fms", peer_, failed_ ? "core error" : outcome,
+    const char* result = failed_ ? "core error" : outcome;
+    const double milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
-            .count()));
+            .count();
+    LogInfo(absl::StrFormat("TIME peer=%s outcome=\"%s\" duration=%.1fms", peer_, result,
+                            milliseconds),
+            {LogField("protocol", "TIME"), LogField("peer", peer_), LogField("outcome", result),
+             LogField("duration_ms", milliseconds)});
   }
   asio::error_code ignored;
   socket_.cancel(ignored);

@@ -57,6 +57,8 @@ constexpr int64_t kThreadsCeiling = 1024;
 sockrpc::RpcServerOptions OptionsFromFlags() {
   sockrpc::RpcServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
+  sockrpc::ListenAddressFlagOrExit("listen", options.listen);
+  sockrpc::ListenAddressFlagOrExit("admin_listen", absl::GetFlag(FLAGS_admin_listen), true);
   const int64_t max_digits = absl::GetFlag(FLAGS_max_digits);
   if (max_digits < 1 || max_digits > kMaxDigitsCeiling) {
     sockrpc::ExitWithUsageError(absl::StrCat("--max_digits must be from 1 to ", kMaxDigitsCeiling,
@@ -89,7 +91,7 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       sockrpc::MakeServerCredentials({absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                                       absl::GetFlag(FLAGS_tls_client_ca)});
-  if (!credentials.ok()) sockrpc::ExitWithUsageError(credentials.status().message());
+  if (!credentials.ok()) sockrpc::ExitWithStatus(credentials.status());
   options.credentials = *std::move(credentials);
   return options;
 }

@@ -14,6 +14,9 @@
 #include "absl/time/time.h"
 #include "clients/cpp/client_commands.h"
 #include "common/build_info.h"
+#include "absl/strings/str_cat.h"
+#include "common/flag_check.h"
+#include "common/listen_address.h"
 #include "common/process_setup.h"
 #include "common/tls_credentials.h"
 
@@ -31,7 +34,9 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  sockrpc_client [--target=host:port] now [--zone=ZONE]\n"
     "  sockrpc_client [--target=host:port] square N\n"
-    "  sockrpc_client [--target=host:port] stream      (numbers on stdin, one per line)\n";
+    "  sockrpc_client [--target=host:port] stream      (numbers on stdin, one per line)\n\n"
+    "Exit status: 0 success; 1 a call failed or a TLS file cannot be read; 2 a usage error\n"
+    "(unknown command or flag, a flag value that does not parse or is out of range).\n";
 
 // "-12" is a number, not a flag: such arguments go after "--", where Abseil
 // leaves them positional. (Only `square` takes one, so order is kept.)
@@ -52,6 +57,17 @@ std::vector<char*> NegativeNumbersAfterDashDash(int argc, char** argv) {
   if (!numbers.empty()) flags_and_verbs.push_back(kEndOfFlags);
   flags_and_verbs.insert(flags_and_verbs.end(), numbers.begin(), numbers.end());
   return flags_and_verbs;
+}
+
+// HOST:PORT, [IPV6]:PORT or a URI with a scheme gRPC resolves (which then
+// reports its own errors): any other target is a usage error, not a failed
+// call.
+bool PlausibleTarget(const std::string& target) {
+  for (const char* scheme : {"dns:", "unix:", "unix-abstract:", "ipv4:", "ipv6:", "xds:"}) {
+    if (absl::StartsWith(target, scheme)) return true;
+  }
+  const absl::StatusOr<sockrpc::ListenAddress> address = sockrpc::ParseListenAddress(target);
+  return address.ok() && address->port != 0;
 }
 
 int Usage(const std::string& problem) {
@@ -78,6 +94,10 @@ int main(int argc, char** argv) {
   };
   absl::SetFlagsUsageConfig(usage_config);
   std::vector<char*> arguments = NegativeNumbersAfterDashDash(argc, argv);
+  // Abseil's parser would exit with status 1 on these; they are usage errors.
+  if (const absl::Status flags = sockrpc::CheckCommandLineFlags(arguments); !flags.ok()) {
+    return Usage(std::string(flags.message()));
+  }
   const std::vector<char*> args =
       absl::ParseCommandLine(static_cast<int>(arguments.size()), arguments.data());
   if (args.size() < 2) return Usage("no command given");
@@ -85,7 +105,21 @@ int main(int argc, char** argv) {
   const absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       sockrpc::MakeChannelCredentials({absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
                                        absl::GetFlag(FLAGS_tls_key)});
-  if (!credentials.ok()) return Usage(std::string(credentials.status().message()));
+  if (!credentials.ok()) {
+    if (absl::IsInvalidArgument(credentials.status())) {
+      return Usage(std::string(credentials.status().message()));
+    }
+    std::cerr << "sockrpc_client: " << credentials.status().message() << "\n";
+    return 1;
+  }
+  if (!PlausibleTarget(absl::GetFlag(FLAGS_target))) {
+    return Usage(absl::StrCat("--target \"", absl::GetFlag(FLAGS_target),
+                              "\": expected host:port (port 1..65535), [ipv6]:port or a gRPC URI "
+                              "such as dns:///host:port"));
+  }
+  if (absl::GetFlag(FLAGS_timeout) <= absl::ZeroDuration()) {
+    return Usage("--timeout must be positive");
+  }
   const auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), *credentials);
   sockrpc::ClientContextOptions options;
   options.timeout = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_timeout));

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,6 +37,30 @@ const defaultTarget = "localhost:50051"
 var integerPattern = regexp.MustCompile(`^[+-]?[0-9]+$`)
 
 var secondsPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
+// targetSchemePattern is a gRPC target URI with a scheme that needs no port
+// check here (the resolver reports its own errors).
+var targetSchemePattern = regexp.MustCompile(`^(dns|unix|unix-abstract|ipv4|ipv6|passthrough|xds):`)
+
+var portPattern = regexp.MustCompile(`^[0-9]{1,5}$`)
+
+// checkTarget accepts HOST:PORT, [IPV6]:PORT or a URI with a known scheme: a
+// target that is none of these is a usage error, not a failed call.
+func checkTarget(target string) error {
+	if target == "" {
+		return fmt.Errorf("--target must not be empty")
+	}
+	if targetSchemePattern.MatchString(target) {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(target)
+	if err == nil && host != "" && portPattern.MatchString(port) {
+		if n, _ := strconv.Atoi(port); n >= 1 && n <= 65535 {
+			return nil
+		}
+	}
+	return fmt.Errorf("--target %q: expected HOST:PORT (port 1..65535), [IPV6]:PORT or a gRPC URI such as dns:///HOST:PORT", target)
+}
 
 type options struct {
 	target  string
@@ -82,8 +107,8 @@ func parseArgs(args []string) (options, error) {
 		}
 		switch name {
 		case "--target":
-			if value == "" {
-				return opts, fmt.Errorf("--target must not be empty")
+			if err := checkTarget(value); err != nil {
+				return opts, err
 			}
 			opts.target = value
 		case "--timeout":

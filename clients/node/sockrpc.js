@@ -47,6 +47,24 @@ const WINDOW = 256;
 
 class UsageError extends Error {}
 
+// A gRPC target URI with a scheme that needs no port check here (the resolver
+// reports its own errors).
+const TARGET_SCHEME = /^(dns|unix|unix-abstract|ipv4|ipv6|passthrough|xds):/;
+const HOST_PORT = /^(\[[^\]]+\]|[^:\[\]]+):([0-9]{1,5})$/;
+
+// HOST:PORT, [IPV6]:PORT or a URI with a known scheme: any other target is a
+// usage error, not a failed call.
+function checkTarget(target) {
+  if (target === '') throw new UsageError('--target must not be empty');
+  if (TARGET_SCHEME.test(target)) return;
+  const match = HOST_PORT.exec(target);
+  const port = match ? Number(match[2]) : 0;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new UsageError(`--target ${JSON.stringify(target)}: expected HOST:PORT (port 1..65535), ` +
+                         '[IPV6]:PORT or a gRPC URI such as dns:///HOST:PORT');
+  }
+}
+
 // Flags go anywhere on the command line ("--name value" or "--name=value";
 // "--" ends the flags). A negative number such as -3 is an argument, not a
 // flag.
@@ -79,7 +97,7 @@ function parseArgs(args) {
       value = args[++i];
     }
     if (name === '--target') {
-      if (value === '') throw new UsageError('--target must not be empty');
+      checkTarget(value);
       opts.target = value;
     } else if (name === '--timeout') {
       const seconds = Number(value);

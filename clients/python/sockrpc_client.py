@@ -54,6 +54,23 @@ def seconds(text):
     return value
 
 
+TARGET_SCHEME = re.compile(r"(dns|unix|unix-abstract|ipv4|ipv6|passthrough|xds):")
+HOST_PORT = re.compile(r"(\[[^\]]+\]|[^:\[\]]+):([0-9]{1,5})")
+
+
+def target(text):
+    """argparse type of --target: HOST:PORT, [IPV6]:PORT or a URI with a known
+    scheme; anything else is a usage error, not a failed call."""
+    if TARGET_SCHEME.match(text):
+        return text
+    match = HOST_PORT.fullmatch(text)
+    if match and 1 <= int(match.group(2)) <= 65535:
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r}: expected HOST:PORT (port 1..65535), [IPV6]:PORT or a gRPC URI such as "
+        "dns:///HOST:PORT")
+
+
 def number_fields(text):
     """The `number` oneof for an integer given as text: `value` when it fits
     int64, else `decimal` (the text as given). Never converts long text to an
@@ -70,7 +87,7 @@ def build_parser():
     # keeps a subcommand from overwriting a value given before the verb.
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection")
-    group.add_argument("--target", default=argparse.SUPPRESS, metavar="HOST:PORT",
+    group.add_argument("--target", type=target, default=argparse.SUPPRESS, metavar="HOST:PORT",
                        help=f"server address, any gRPC target (plaintext; default {DEFAULT_TARGET})")
     group.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
                        help=f"deadline of the call, the whole stream for `stream`; "

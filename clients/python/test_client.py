@@ -322,7 +322,8 @@ def test_square_1x_is_a_usage_error(ctx):
 def test_other_usage_errors(ctx):
     for args in [(), ("square",), ("square", "1", "2"), ("square", "１２"), ("square", "1_000"),
                  ("fly",), ("now", "--timeout", "-1"), ("now", "--timeout", "soon"),
-                 ("stream", "extra")]:
+                 ("stream", "extra"), ("--bogus", "now"), ("--target", "localhost", "now"),
+                 ("--target", "127.0.0.1:70000", "now"), ("--target=::1:50051", "now")]:
         result = ctx.run(*args)
         check(result.code == 2 and result.out == "" and "error" in result.err,
               f"expected a usage error for {args}", result)

@@ -5,8 +5,10 @@ These tests cover the legacy protocols on their own; the conformance kit in
 ../shared runs in addition where it is present (run_legacy_kit.py)."""
 
 import errno
+import json
 import os
 import random
+import re
 import selectors
 import signal
 import socket
@@ -432,6 +434,59 @@ class LimitsTest(BridgeTestCase):
                                   r"outcome=\"client closed\" duration=")
 
 
+class JsonLogTest(BridgeTestCase):
+    """--log_format=json: every line one JSON object, connection lines with fields."""
+
+    bridge_flags = ("--verbose", "--log_format=json")
+
+    def test_every_line_is_json_and_connection_lines_carry_fields(self):
+        with self.handshaken() as c:
+            c.send(b"4\n")
+            self.assertEqual(c.read_exact(2), b"16")
+            c.half_close()
+            c.read_until_close()
+        self.assertEqual(self.nc(self.bridge.time[1], b"")[-1:], b"\n")
+        self.bridge.wait_for_line(r'"protocol":"TIME"')
+        self.bridge.wait_for_line(r'"protocol":"SQUARES"')
+        lines = [json.loads(line) for line in self.bridge.stderr_text().splitlines()]
+        for line in lines:
+            self.assertEqual(line["process"], "legacy_bridge", line)
+            self.assertIn(line["level"], ("debug", "info", "warning", "error"), line)
+            self.assertRegex(line["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+            self.assertIsInstance(line["msg"], str)
+        self.assertTrue(any("TIME listening on" in line["msg"] for line in lines))
+        squares = [line for line in lines if line.get("protocol") == "SQUARES"][0]
+        self.assertRegex(squares["peer"], r"^127\.0\.0\.1:\d+$")
+        self.assertEqual((squares["messages"], squares["errors"], squares["outcome"]),
+                         (2, 0, "client closed"))
+        self.assertIsInstance(squares["duration_ms"], float)
+        time_line = [line for line in lines if line.get("protocol") == "TIME"][0]
+        self.assertEqual(time_line["outcome"], "answered")
+
+
+class LogLevelTest(unittest.TestCase):
+    def test_warning_level_keeps_warnings_and_drops_info_lines(self):
+        time_port = free_port()
+        with start_core(RPC_SERVER, env=UTC) as core:
+            # A file limit below --max_connections gives a warning at start.
+            with Process(["prlimit", "--nofile=1024:1024", BRIDGE,
+                          f"--time_listen=127.0.0.1:{time_port}", "--square_listen=127.0.0.1:0",
+                          f"--target={core.target}", "--log_level=warning", "--verbose"],
+                         env=UTC, ready_pattern=re.compile(r" WARN the file descriptor limit")) as bridge:
+                deadline = time.monotonic() + 20
+                while True:
+                    try:
+                        with socket.create_connection(("127.0.0.1", time_port), timeout=5) as s:
+                            self.assertRegex(s.makefile("rb").readline(), CTIME_LINE)
+                        break
+                    except ConnectionRefusedError:
+                        self.assertLess(time.monotonic(), deadline, "TIME never listened")
+                        time.sleep(0.1)
+                self.assertEqual(bridge.terminate(), 0)
+                self.assertNotIn(" INFO ", bridge.stderr_text())
+            core.terminate()
+
+
 class CoreOutageTest(unittest.TestCase):
     """The core stopped mid-session and started again on the same port."""
 
@@ -540,28 +595,48 @@ class BridgeProcessTest(unittest.TestCase):
         for flag in ["--time_listen", "--square_listen", "--target", "--time_zone", "--deadline",
                      "--max_message_bytes", "--handshake_timeout", "--idle_timeout",
                      "--max_connections", "--verbose", "--line_pause", "--core_streams",
-                     "--core_stream_max_age", "--threads", "--busy_poll"]:
+                     "--core_stream_max_age", "--threads", "--busy_poll", "--log_format",
+                     "--log_level"]:
             self.assertIn(flag, done.stdout)
+        self.assertIn("Exit status: 0", done.stdout)
 
-    def test_bad_flag_values_are_errors(self):
-        for args in (["--max_message_bytes=10"], ["--time_zone=Nowhere/Land"],
-                     ["--deadline=0s"], ["--bogus"], ["--core_streams=0"],
-                     ["--core_streams=2000"], ["--core_stream_max_age=0s"], ["--threads=-1"],
-                     ["--threads=1025"], ["--threads=two"], ["--busy_poll=-1us"],
-                     ["--busy_poll=2ms"]):
+    def test_every_usage_error_exits_2_naming_the_flag(self):
+        for args, named in [
+                (["--bogus"], "unknown flag --bogus"), (["--noverbose=1"], "--noverbose"),
+                (["--verbose=maybe"], "--verbose"), (["--deadline=soon"], "--deadline"),
+                (["--threads=two"], "--threads"), (["--max_connections"], "--max_connections"),
+                (["--log_format=xml"], "--log_format"), (["--log_level=loud"], "--log_level"),
+                (["--time_listen=9999"], "--time_listen"),
+                (["--square_listen=127.0.0.1:x"], "--square_listen"),
+                (["--admin_listen=[::1]"], "--admin_listen"),
+                (["--max_message_bytes=10"], "--max_message_bytes"),
+                (["--time_zone=Nowhere/Land"], "--time_zone"), (["--deadline=0s"], "--deadline"),
+                (["--core_streams=0"], "--core_streams"),
+                (["--core_streams=2000"], "--core_streams"),
+                (["--core_stream_max_age=0s"], "--core_stream_max_age"),
+                (["--threads=-1"], "--threads"), (["--threads=1025"], "--threads"),
+                (["--busy_poll=-1us"], "--busy_poll"), (["--busy_poll=2ms"], "--busy_poll"),
+                (["--load_balancing=random"], "--load_balancing"),
+                (["--tls_cert=cert.pem"], "--tls_key"), (["extra"], "extra")]:
             done = self.run_bridge(*args)
-            self.assertNotEqual(done.returncode, 0, args)
-            self.assertTrue(done.stderr.strip(), args)
+            self.assertEqual(done.returncode, 2, f"{args}: {done.stderr}")
+            lines = done.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, f"{args}: {done.stderr}")
+            self.assertIn(named, lines[0], args)
 
-    def test_port_in_use_is_an_error(self):
+    def test_failures_at_run_time_exit_1(self):
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
             taken.listen()
             port = taken.getsockname()[1]
             done = self.run_bridge(f"--square_listen=127.0.0.1:{port}",
                                    "--time_listen=127.0.0.1:0")
-            self.assertNotEqual(done.returncode, 0)
+            self.assertEqual(done.returncode, 1, done.stderr)
             self.assertIn(f"cannot listen on 127.0.0.1:{port}", done.stderr)
+        done = self.run_bridge("--time_listen=127.0.0.1:0", "--square_listen=127.0.0.1:0",
+                               "--tls_ca=/nonexistent/ca.pem")
+        self.assertEqual(done.returncode, 1, done.stderr)
+        self.assertIn("cannot read --tls_ca file", done.stderr)
 
     def test_threads_sets_the_event_loops(self):
         core = start_core(RPC_SERVER, env=UTC)

@@ -70,6 +70,24 @@ class CppClientTest(unittest.TestCase):
             self.assertEqual(done.returncode, 2, args)
             self.assertIn(b"Usage", done.stderr)
 
+    def test_flag_usage_errors_exit_two_naming_the_flag(self):
+        for args, named in [(["--bogus", "now"], b"unknown flag --bogus"),
+                            (["--timeout=soon", "now"], b"--timeout"),
+                            (["--timeout=0s", "now"], b"--timeout"),
+                            (["now", "--timeout"], b"--timeout needs a value"),
+                            (["--target=localhost", "now"], b"--target"),
+                            (["--target=127.0.0.1:70000", "now"], b"--target"),
+                            (["--target=::1:50051", "now"], b"--target"),
+                            (["--tls_cert=cert.pem", "now"], b"--tls_key")]:
+            done = self.client(*args)
+            self.assertEqual(done.returncode, 2, f"{args}: {done.stderr}")
+            self.assertIn(named, done.stderr.splitlines()[0], args)
+
+    def test_unreadable_tls_file_exits_one(self):
+        done = self.client("--tls_ca=/nonexistent/ca.pem", "now")
+        self.assertEqual(done.returncode, 1, done.stderr)
+        self.assertIn(b"cannot read --tls_ca file", done.stderr)
+
     def test_unreachable_core_is_unavailable(self):
         started = time.monotonic()
         done = subprocess.run([CLIENT, "--target=127.0.0.1:1", "--timeout=3s", "square", "2"],

@@ -188,30 +188,48 @@ class RpcServerProcessTest(unittest.TestCase):
         done = self.run_server("--help")
         self.assertEqual(done.returncode, 0, done.stderr)
         for flag in ["--listen", "--max_digits", "--shutdown_grace", "--stream_window",
-                     "--threads"]:
+                     "--threads", "--log_format", "--log_level"]:
             self.assertIn(flag, done.stdout)
+        self.assertIn("Exit status: 0", done.stdout)
 
-    def test_unknown_flag_is_an_error(self):
-        done = self.run_server("--no_such_flag")
-        self.assertNotEqual(done.returncode, 0)
-        self.assertIn("no_such_flag", done.stderr)
+    def assert_usage_error(self, args, named):
+        """Exit status 2 and one line on stderr that names the flag."""
+        done = self.run_server(*args)
+        self.assertEqual(done.returncode, 2, f"{args}: {done.stderr}")
+        lines = done.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, f"{args}: {done.stderr}")
+        self.assertIn(named, lines[0], args)
 
-    def test_out_of_range_flag_is_an_error(self):
-        done = self.run_server("--max_digits=0")
-        self.assertNotEqual(done.returncode, 0)
-        self.assertIn("--max_digits", done.stderr)
+    def test_every_usage_error_exits_2_naming_the_flag(self):
+        for args, named in [
+                (["--no_such_flag"], "unknown flag --no_such_flag"),
+                (["--no_such_flag=3"], "unknown flag --no_such_flag"),
+                (["--nothreads"], "--nothreads"),
+                (["--threads=two"], "--threads"), (["--threads=0x"], "--threads"),
+                (["--threads"], "--threads needs a value"),
+                (["--shutdown_grace=soon"], "--shutdown_grace"),
+                (["--log_format=xml"], "--log_format"), (["--log_level=loud"], "--log_level"),
+                (["--listen=nowhere"], "--listen"), (["--listen=127.0.0.1:70000"], "--listen"),
+                (["--listen=::1:80"], "--listen"),
+                (["--listen=127.0.0.1:0", "--admin_listen=localhost"], "--admin_listen"),
+                (["--max_digits=0"], "--max_digits"), (["--threads=-1"], "--threads"),
+                (["--threads=1025"], "--threads"), (["--stream_window=0"], "--stream_window"),
+                (["--busy_poll=-1us"], "--busy_poll"), (["--busy_poll=2ms"], "--busy_poll"),
+                (["--busy_poll=soon"], "--busy_poll"),
+                (["--listen=127.0.0.1:0", "--tls_cert=cert.pem"], "--tls_key"),
+                (["--listen=127.0.0.1:0", "stray"], "stray")]:
+            self.assert_usage_error(args, named)
 
-    def test_malformed_or_out_of_range_threads_is_an_error(self):
-        for value in ["0x", "-1", "1025", "two"]:
-            done = self.run_server(f"--threads={value}", "--listen=127.0.0.1:0")
-            self.assertNotEqual(done.returncode, 0, value)
-            self.assertIn("threads", done.stderr, value)
-
-    def test_busy_poll_out_of_range_is_an_error(self):
-        for value in ["-1us", "2ms", "soon"]:
-            done = self.run_server(f"--busy_poll={value}", "--listen=127.0.0.1:0")
-            self.assertNotEqual(done.returncode, 0, value)
-            self.assertIn("busy_poll", done.stderr, value)
+    def test_failures_at_run_time_exit_1(self):
+        with Process([RPC_SERVER, "--listen=127.0.0.1:0"]) as first:
+            done = self.run_server(f"--listen={first.target}")
+            self.assertEqual(done.returncode, 1, done.stderr)
+            self.assertIn(f"cannot listen on {first.target}", done.stderr)
+            self.assertEqual(first.terminate(), 0)
+        done = self.run_server("--listen=127.0.0.1:0", "--tls_cert=/nonexistent/cert.pem",
+                               "--tls_key=/nonexistent/key.pem")
+        self.assertEqual(done.returncode, 1, done.stderr)
+        self.assertIn("cannot read --tls_cert file", done.stderr)
 
     def test_busy_poll_zero_turns_polling_off(self):
         with Process([RPC_SERVER, "--listen=127.0.0.1:0", "--busy_poll=0"]) as server:
@@ -237,13 +255,6 @@ class RpcServerProcessTest(unittest.TestCase):
             self.assertIn("1 serving thread, no busy polling,", server.stderr_text())
             self.assertEqual(threads_named(server.proc.pid, "rpc_serve_"), 1)
             self.assertEqual(server.terminate(), 0)
-
-    def test_port_in_use_is_an_error_naming_the_address(self):
-        with Process([RPC_SERVER, "--listen=127.0.0.1:0"]) as first:
-            done = self.run_server(f"--listen={first.target}")
-            self.assertNotEqual(done.returncode, 0)
-            self.assertIn(f"cannot listen on {first.target}", done.stderr)
-            self.assertEqual(first.terminate(), 0)
 
     def test_sigterm_drains_and_exits_zero(self):
         server = Process([RPC_SERVER, "--listen=127.0.0.1:0", "--shutdown_grace=5s"])

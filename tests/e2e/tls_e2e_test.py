@@ -2,6 +2,7 @@
 """TLS and mutual TLS on rpc_server and on the bridge's channel to it, with
 throwaway certificates made by openssl for each run."""
 
+import json
 import os
 import subprocess
 import sys
@@ -119,13 +120,55 @@ class TlsTest(unittest.TestCase):
                     self.assertEqual(c.read_exact(len(GREETING)), GREETING)
                     self.assertRegex(c.read_line(), rb"^ERROR [^\n]*\n$")
 
+    def test_failed_handshakes_are_logged_naming_the_peer_and_the_reason(self):
+        core_flags = self.server_flags(mutual=False) + ["--log_format=json"]
+        with start_core(RPC_SERVER, extra=core_flags) as core:
+            port = core.addresses[0][1]
+            # The bridge does not trust the core's CA: it logs the core and why.
+            with start_bridge(BRIDGE, f"localhost:{port}",
+                              extra=[f"--tls_ca={self.path('other_ca.pem')}", "--deadline=1s",
+                                     "--log_format=json"]) as bridge:
+                with LegacyConnection(bridge.square) as c:
+                    c.send(b"Hi there!\n5\n")
+                    self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+                    self.assertRegex(c.read_line(), rb"^ERROR [^\n]*\n$")
+                bridge.wait_for_line(r"TLS handshake with ipv4:127\.0\.0\.1:\d+ failed")
+                self.assertEqual(bridge.terminate(), 0)
+            # The core names the client that gave up on it.
+            core.wait_for_line(r"TLS handshake with ipv4:127\.0\.0\.1:\d+ failed")
+            self.assertEqual(core.terminate(), 0)
+        for process, side in ((bridge, "legacy_bridge"), (core, "rpc_server")):
+            lines = [json.loads(line) for line in process.stderr_text().splitlines()]
+            self.assertTrue(all(line["process"] == side for line in lines), side)
+            failures = [line for line in lines if line["msg"].startswith("TLS handshake with ")]
+            self.assertTrue(failures, side)
+            self.assertEqual(failures[0]["level"], "warning")
+            self.assertRegex(failures[0]["peer"], r"^ipv4:127\.0\.0\.1:\d+$")
+            self.assertTrue(failures[0]["reason"], side)
+        reasons = [line.get("reason", "") for line in
+                   map(json.loads, bridge.stderr_text().splitlines())]
+        self.assertTrue(any("certificate verify failed" in r for r in reasons), reasons)
+
+    def test_the_core_logs_a_client_certificate_it_refuses(self):
+        with start_core(RPC_SERVER, extra=self.server_flags(mutual=True)) as core:
+            done = self.square(core.target, f"--tls_ca={self.path('ca.pem')}",
+                               f"--tls_cert={self.path('stranger.pem')}",
+                               f"--tls_key={self.path('stranger.key')}")
+            self.assertEqual(done.returncode, 1)
+            # gRPC names the reason but not the client here.
+            core.wait_for_line(r" WARN TLS handshake failed: Ssl handshake failed: "
+                               r".*certificate verify failed")
+            self.assertEqual(core.terminate(), 0)
+
     def test_bad_tls_flags_are_errors(self):
         for flags in ([f"--tls_cert={self.path('server.pem')}"],
                       ["--tls_cert=/nonexistent.pem", f"--tls_key={self.path('server.key')}"],
                       [f"--tls_client_ca={self.path('ca.pem')}"]):
             done = subprocess.run([RPC_SERVER, "--listen=127.0.0.1:0", *flags],
                                   capture_output=True, timeout=30)
-            self.assertNotEqual(done.returncode, 0, flags)
+            # A missing file is a failure at run time (1), a flag without its partner a
+            # usage error (2).
+            self.assertEqual(done.returncode, 1 if "/nonexistent.pem" in flags[0] else 2, flags)
             self.assertIn(b"tls", done.stderr.lower(), flags)
 
 
