@@ -200,7 +200,7 @@ void Bridge::Accept(Listener& listener, size_t loop) {
 void Bridge::Serve(Protocol protocol, asio::ip::tcp::socket socket,
                    const asio::ip::tcp::endpoint& peer) {
   if (!registry_.TryReserve(options_.max_connections)) {
-    metrics_.rejected_too_many.Increment();
+    metrics_.ClosedByLimit(CloseReason::kTooManyConnections).Increment();
     return Reject(std::move(socket), options_.max_connections, options_.close_linger);
   }
   if (protocol == Protocol::kTime) {

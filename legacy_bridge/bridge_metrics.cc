@@ -6,6 +6,10 @@ namespace {
 constexpr const char* kClosed = "sockrpc_bridge_closed_by_limit_total";
 constexpr const char* kClosedHelp = "Connections closed with an ERROR line at a limit, per reason.";
 
+Counter& ClosedCounter(MetricsRegistry& registry, CloseReason limit) {
+  return registry.AddCounter(kClosed, kClosedHelp, {{"reason", CloseReasonName(limit)}});
+}
+
 }  // namespace
 
 ProtocolMetrics::ProtocolMetrics(MetricsRegistry& registry, const char* protocol)
@@ -22,12 +26,6 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       squares(registry, "squares"),
       squares_messages(registry.AddCounter("sockrpc_bridge_squares_messages_total",
                                            "SQUARES messages answered (greeting included).")),
-      closed_too_long(registry.AddCounter(kClosed, kClosedHelp, {{"reason", "too_long"}})),
-      closed_handshake_timeout(
-          registry.AddCounter(kClosed, kClosedHelp, {{"reason", "handshake_timeout"}})),
-      closed_idle_timeout(registry.AddCounter(kClosed, kClosedHelp, {{"reason", "idle_timeout"}})),
-      rejected_too_many(
-          registry.AddCounter(kClosed, kClosedHelp, {{"reason", "too_many_connections"}})),
       core_failures(registry.AddCounter("sockrpc_bridge_core_failures_total",
                                         "Core calls or streams that failed.")),
       streams_moved(registry.AddCounter(
@@ -38,6 +36,23 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
                                            {{"method", "SquareBatchStream"}})),
       time_latency(registry.AddHistogram("sockrpc_bridge_core_seconds",
                                          "Time from a request to the core to its answer.",
-                                         {{"method", "Now"}})) {}
+                                         {{"method", "Now"}})),
+      closed_too_long_(ClosedCounter(registry, CloseReason::kMessageTooLong)),
+      closed_handshake_timeout_(ClosedCounter(registry, CloseReason::kHandshakeTimeout)),
+      closed_idle_timeout_(ClosedCounter(registry, CloseReason::kIdleTimeout)),
+      rejected_too_many_(ClosedCounter(registry, CloseReason::kTooManyConnections)) {}
+
+Counter& BridgeMetrics::ClosedByLimit(CloseReason limit) {
+  switch (limit) {
+    case CloseReason::kMessageTooLong:
+      return closed_too_long_;
+    case CloseReason::kHandshakeTimeout:
+      return closed_handshake_timeout_;
+    case CloseReason::kIdleTimeout:
+      return closed_idle_timeout_;
+    default:
+      return rejected_too_many_;
+  }
+}
 
 }  // namespace sockrpc

@@ -5,6 +5,7 @@
 #define SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
 
 #include "common/metrics.h"
+#include "legacy_bridge/close_reason.h"
 
 namespace sockrpc {
 
@@ -21,14 +22,18 @@ struct BridgeMetrics {
   ProtocolMetrics time;
   ProtocolMetrics squares;
   Counter& squares_messages;
-  Counter& closed_too_long;
-  Counter& closed_handshake_timeout;
-  Counter& closed_idle_timeout;
-  Counter& rejected_too_many;
+  // The counter of connections closed at `limit` (IsLimit(limit) holds).
+  Counter& ClosedByLimit(CloseReason limit);
   Counter& core_failures;
   Counter& streams_moved;  // SQUARES streams asked again after losing their replica
   Histogram& square_latency;
   Histogram& time_latency;
+
+ private:
+  Counter& closed_too_long_;
+  Counter& closed_handshake_timeout_;
+  Counter& closed_idle_timeout_;
+  Counter& rejected_too_many_;
 };
 
 }  // namespace sockrpc
