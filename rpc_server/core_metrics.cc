@@ -3,9 +3,10 @@
 namespace sockrpc {
 
 MethodMetrics::MethodMetrics(MetricsRegistry& registry, const char* method)
-    : calls(registry.AddCounter("sockrpc_core_requests_total",
-                                "Requests answered, per method (stream: per message).",
-                                {{"method", method}})),
+    : calls(registry.AddCounter(
+          "sockrpc_core_requests_total",
+          "Requests answered (failed ones too), per method (stream: per message).",
+          {{"method", method}})),
       errors(registry.AddCounter("sockrpc_core_errors_total",
                                  "Requests answered with an error status, per method.",
                                  {{"method", method}})),

@@ -12,8 +12,10 @@ namespace sockrpc {
 struct MethodMetrics {
   MethodMetrics(MetricsRegistry& registry, const char* method);
   // Records one call (or stream message) that took `elapsed`.
+  // Every request counts in `calls`; a failed one in `errors` too.
   void Record(bool ok, std::chrono::steady_clock::duration elapsed) {
-    (ok ? calls : errors).Increment();
+    calls.Increment();
+    if (!ok) errors.Increment();
     latency.Observe(std::chrono::duration<double>(elapsed).count());
   }
 
