@@ -1,5 +1,7 @@
 #include "legacy_bridge/bridge_metrics.h"
 
+#include "common/process_metrics.h"
+
 namespace sockrpc {
 namespace {
 
@@ -37,10 +39,16 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       time_latency(registry.AddHistogram("sockrpc_bridge_core_seconds",
                                          "Time from a request to the core to its answer.",
                                          {{"method", "Now"}})),
+      draining(registry.AddGauge("sockrpc_bridge_draining",
+                                 "1 while the bridge drains before it stops, else 0.")),
+      core_calls(registry, GrpcSide::kClient,
+                 {"sockrpc.time.v1.TimeService", "sockrpc.square.v1.SquareService"}),
       closed_too_long_(ClosedCounter(registry, CloseReason::kMessageTooLong)),
       closed_handshake_timeout_(ClosedCounter(registry, CloseReason::kHandshakeTimeout)),
       closed_idle_timeout_(ClosedCounter(registry, CloseReason::kIdleTimeout)),
-      rejected_too_many_(ClosedCounter(registry, CloseReason::kTooManyConnections)) {}
+      rejected_too_many_(ClosedCounter(registry, CloseReason::kTooManyConnections)) {
+  AddProcessMetrics(registry);
+}
 
 Counter& BridgeMetrics::ClosedByLimit(CloseReason limit) {
   switch (limit) {
