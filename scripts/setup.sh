@@ -15,6 +15,7 @@ PACKAGES=(
   tzdata netcat-openbsd python3 python3-grpcio openssl
   golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-grpc
   clang-14 libclang-rt-14-dev libcpp-httplib-dev curl python3-yaml systemd
+  prometheus prometheus-cpp-dev libbenchmark-dev
 )
 
 missing=()
