@@ -8,7 +8,9 @@ the message length limit, and the process_* families of both."""
 
 import os
 import re
+import signal
 import sys
+import threading
 import time
 import unittest
 
@@ -128,6 +130,11 @@ class MetricsTest(unittest.TestCase):
                              rb"^ERROR message longer than 1024 bytes; closing\n$")
         text = self.eventually(self.bridge, "sockrpc_bridge_closed_by_limit_total",
                                too_long_before + 1, reason="too_long")
+        self.assertGreaterEqual(sample(text, "sockrpc_bridge_error_lines_total",
+                                       protocol="squares"), 1)
+        for method in ("Now", "SquareBatchStream"):
+            self.assertGreaterEqual(sample(text, "sockrpc_bridge_core_seconds_count",
+                                           method=method), 1, method)
         now = labels("unary", TIME, "Now")
         self.assertGreaterEqual(sample(text, "grpc_client_handled_total", **now, grpc_code="OK"), 1)
         self.assertGreaterEqual(sample(text, "grpc_client_msg_sent_total", **now), 1)
@@ -144,6 +151,66 @@ class MetricsTest(unittest.TestCase):
             c.send(b"5\n")
             self.assertEqual(c.read_exact(2), b"25")
         self.eventually(self.bridge, "grpc_client_handled_total", 1, **batch, grpc_code="OK")
+
+    def test_bridge_counts_core_failures(self):
+        # Nothing listens on the target: the TIME request fails at the deadline.
+        with start_bridge(BRIDGE, f"127.0.0.1:{free_port()}",
+                          extra=["--admin_listen=127.0.0.1:0", "--deadline=300ms"]) as bridge:
+            with LegacyConnection(bridge.time) as t:
+                self.assertRegex(t.read_until_close(), rb"^ERROR ")
+            text = self.eventually(bridge, "sockrpc_bridge_core_failures_total", 1)
+            self.assertGreaterEqual(sample(text, "sockrpc_bridge_error_lines_total",
+                                           protocol="time"), 1)
+            self.assertRegex(text, r'grpc_client_handled_total\{grpc_type="unary",grpc_service='
+                                   r'"sockrpc.time.v1.TimeService",grpc_method="Now",'
+                                   r'grpc_code="(DeadlineExceeded|Unavailable)"\} [1-9]')
+            self.assertEqual(bridge.terminate(), 0)
+
+    def test_draining_is_1_while_each_process_drains(self):
+        port = free_port()
+        core = start_core(RPC_SERVER, port=port,
+                          extra=["--admin_listen=127.0.0.1:0", "--shutdown_grace=30s"])
+        bridge = start_bridge(BRIDGE, f"127.0.0.1:{port}",
+                              extra=["--admin_listen=127.0.0.1:0", "--deadline=3s",
+                                     "--shutdown_grace=30s"])
+        try:
+            self.assertEqual(sample(scrape(core), "sockrpc_core_draining"), 0)
+            self.assertEqual(sample(scrape(bridge), "sockrpc_bridge_draining"), 0)
+            # The bridge drains while a request waits for a core that is
+            # stopped (SIGSTOP), until its --deadline.
+            with LegacyConnection(bridge.square) as c:
+                c.send(b"Hi there!\n")
+                self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+                core.proc.send_signal(signal.SIGSTOP)
+                try:
+                    c.send(b"3\n")
+                    time.sleep(0.2)
+                    bridge.proc.send_signal(signal.SIGTERM)
+                    self.eventually(bridge, "sockrpc_bridge_draining", 1)
+                finally:
+                    core.proc.send_signal(signal.SIGCONT)
+            self.assertEqual(bridge.terminate(), 0)
+            # The core drains while a stream is open, until the client ends it.
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                release = threading.Event()
+
+                def requests():
+                    release.wait(timeout=30)
+                    return
+                    yield  # a generator that sends nothing
+
+                stream = channel.stream_stream(f"/{SQUARE}/SquareStream",
+                                               request_serializer=None,
+                                               response_deserializer=None)(requests(), timeout=30)
+                self.eventually(core, "sockrpc_core_streams_open", 1)
+                core.proc.send_signal(signal.SIGTERM)
+                self.eventually(core, "sockrpc_core_draining", 1)
+                release.set()
+                self.assertEqual(list(stream), [])
+            self.assertEqual(core.terminate(), 0)
+        finally:
+            bridge.terminate()
+            core.terminate()
 
     def test_both_processes_export_the_process_families(self):
         for process in (self.core, self.bridge):
