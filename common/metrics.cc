@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace sockrpc {
@@ -19,8 +20,14 @@ std::string FormatLabels(const MetricLabels& labels, const std::string& extra_ke
 }
 
 std::string FormatDouble(double value) {
-  if (std::isinf(value)) return "+Inf";
-  return absl::StrCat(value);
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (std::isnan(value)) return "NaN";
+  // Whole numbers (byte counts, timestamps) in full; StrCat would round them
+  // to six significant digits.
+  if (std::abs(value) < 1e15 && value == std::floor(value)) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
+  return absl::StrFormat("%.15g", value);
 }
 
 }  // namespace
@@ -91,6 +98,12 @@ Histogram& MetricsRegistry::AddHistogram(const std::string& name, const std::str
   return *entry.histogram;
 }
 
+void MetricsRegistry::AddCallbackCounter(const std::string& name, const std::string& help,
+                                         MetricLabels labels, std::function<double()> read) {
+  Entry& entry = Add(name, help, "counter", std::move(labels));
+  entry.read = std::move(read);
+}
+
 void MetricsRegistry::AddCallbackGauge(const std::string& name, const std::string& help,
                                        MetricLabels labels, std::function<double()> read) {
   Entry& entry = Add(name, help, "gauge", std::move(labels));
@@ -138,8 +151,8 @@ void MetricsRegistry::RenderEntry(const Entry& entry, std::string& out) {
       absl::StrAppend(&out, entry.name, "_bucket",
                       FormatLabels(entry.labels, "le", FormatDouble(bound)), " ", counts[i], "\n");
     }
-    absl::StrAppend(&out, entry.name, "_sum", labels, " ", entry.histogram->sum(), "\n",
-                    entry.name, "_count", labels, " ", counts.back(), "\n");
+    absl::StrAppend(&out, entry.name, "_sum", labels, " ", FormatDouble(entry.histogram->sum()),
+                    "\n", entry.name, "_count", labels, " ", counts.back(), "\n");
   }
 }
 

@@ -70,6 +70,9 @@ class MetricsRegistry {
   // A gauge read when scraped (e.g. a channel's connectivity state).
   void AddCallbackGauge(const std::string& name, const std::string& help, MetricLabels labels,
                         std::function<double()> read);
+  // A counter kept elsewhere and read when scraped (e.g. the process's CPU time).
+  void AddCallbackCounter(const std::string& name, const std::string& help, MetricLabels labels,
+                          std::function<double()> read);
 
   // Every metric in Prometheus text exposition format 0.0.4.
   std::string Render() const;

@@ -389,12 +389,12 @@ class SessionDriver {
       if ((plan_.mode & kModeDeadlines) && (chunk.events & kEventDeadline)) FailCore();
       if ((plan_.mode & kModeAborts) && (chunk.events & kEventAbort)) {
         if (Verbose()) Trace("Abort()");
-        session_.Abort(kAbortReason);
+        session_.Abort(sockrpc::CloseReason::kIdleTimeout, kAbortReason);
         aborted_ = true;
         closed_ = true;
         Pump();
       }
-      if (!session_.close_reason().empty()) closed_ = true;
+      if (session_.close_reason().has_value()) closed_ = true;
     }
     if (!closed_) {
       if (Verbose()) Trace("OnClientEof()");
@@ -411,7 +411,8 @@ class SessionDriver {
            Context());
     }
     Pump();
-    if (!session_.close_reason().empty()) closed_ = true;  // at EOF too: the last message too long
+    // At EOF too: the last message too long.
+    if (session_.close_reason().has_value()) closed_ = true;
     if (session_.WantsInput()) Fail("SquaresSession Done() but still wants input");
     // Requests may still be out (a speculation made void by EOF, a probe): the
     // shell cancels them. Were they answered, nothing may change.
@@ -542,7 +543,7 @@ class SessionDriver {
   // replies wait to be sent; answers come and the client reads meanwhile.
   bool WaitUntilWantsInput() {
     for (size_t step = 0; !session_.WantsInput() || unsent_ >= kMaxUnsentBytes; ++step) {
-      if (!session_.close_reason().empty()) {
+      if (session_.close_reason().has_value()) {
         closed_ = true;
         return false;
       }
@@ -624,7 +625,7 @@ class SessionDriver {
                    "session: fed %zu of %zu bytes, %zu messages, %zu errors, eof %d, "
                    "close reason \"%s\"\n  output \"%s\"\n",
                    fed_, plan_.payload.size(), want_messages, want_errors, eof_,
-                   session_.close_reason().c_str(), Visible(output_, 2000).c_str());
+                   session_.close_detail().c_str(), Visible(output_, 2000).c_str());
     }
 
     const auto fits = [&](size_t at, const std::string& reply) {
@@ -684,7 +685,7 @@ class SessionDriver {
          "\n  output \"" + Visible(output_, 2000) + "\"\n  matched up to byte " +
          std::to_string(furthest) + ": \"" + Visible(output_.substr(furthest), 300) + "\"" +
          "\n  eof " + std::to_string(eof_) + ", closed " + std::to_string(closed_) +
-         ", close reason \"" + session_.close_reason() + "\"");
+         ", close reason \"" + session_.close_detail() + "\"");
   }
 
   const Plan& plan_;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
+#include "common/grpc_client_metrics_interceptor.h"
 #include "common/listen_address.h"
 #include "common/log.h"
 #include "common/usable_cpus.h"
@@ -72,7 +73,8 @@ std::string ServiceConfig(const std::string& policy) {
   return absl::StrReplaceAll(kServiceConfigTemplate, {{"$POLICY", policy}});
 }
 
-std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options) {
+std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options,
+                                                 GrpcCallMetrics& metrics) {
   grpc::ChannelArguments arguments;
   arguments.SetServiceConfigJSON(ServiceConfig(options.load_balancing));
   if (!options.core_tls_server_name.empty()) {
@@ -85,10 +87,12 @@ std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options) {
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  return grpc::CreateCustomChannel(
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<GrpcClientMetricsInterceptorFactory>(metrics));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
       options.target,
       options.core_credentials ? options.core_credentials : grpc::InsecureChannelCredentials(),
-      arguments);
+      arguments, std::move(interceptors));
 }
 
 }  // namespace
@@ -112,7 +116,8 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
       !status.ok()) {
     return status;
   }
-  std::shared_ptr<grpc::Channel> channel = CreateCoreChannel(bridge->options_);
+  std::shared_ptr<grpc::Channel> channel =
+      CreateCoreChannel(bridge->options_, bridge->metrics_.core_calls);
   // Connect now, so the first clients do not wait for the connections and
   // the first shared streams find every replica ready.
   channel->GetState(/*try_to_connect=*/true);
@@ -203,7 +208,7 @@ void Bridge::Accept(Listener& listener, size_t loop) {
 void Bridge::Serve(Protocol protocol, asio::ip::tcp::socket socket,
                    const asio::ip::tcp::endpoint& peer) {
   if (!registry_.TryReserve(options_.max_connections)) {
-    metrics_.rejected_too_many.Increment();
+    metrics_.ClosedByLimit(CloseReason::kTooManyConnections).Increment();
     return Reject(std::move(socket), options_.max_connections, options_.close_linger);
   }
   if (protocol == Protocol::kTime) {
@@ -225,6 +230,7 @@ void Bridge::Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& p
 void Bridge::Shutdown(absl::Duration grace) {
   if (shut_down_) return;
   shut_down_ = true;
+  metrics_.draining.Set(1);
   const auto close_acceptors = [this](size_t loop, bool serve_queued) {
     for (Listener* listener : {&time_, &square_}) {
       if (loop >= listener->acceptors.size()) continue;

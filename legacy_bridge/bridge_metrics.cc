@@ -1,10 +1,16 @@
 #include "legacy_bridge/bridge_metrics.h"
 
+#include "common/process_metrics.h"
+
 namespace sockrpc {
 namespace {
 
 constexpr const char* kClosed = "sockrpc_bridge_closed_by_limit_total";
 constexpr const char* kClosedHelp = "Connections closed with an ERROR line at a limit, per reason.";
+
+Counter& ClosedCounter(MetricsRegistry& registry, CloseReason limit) {
+  return registry.AddCounter(kClosed, kClosedHelp, {{"reason", CloseReasonName(limit)}});
+}
 
 }  // namespace
 
@@ -22,12 +28,6 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       squares(registry, "squares"),
       squares_messages(registry.AddCounter("sockrpc_bridge_squares_messages_total",
                                            "SQUARES messages answered (greeting included).")),
-      closed_too_long(registry.AddCounter(kClosed, kClosedHelp, {{"reason", "too_long"}})),
-      closed_handshake_timeout(
-          registry.AddCounter(kClosed, kClosedHelp, {{"reason", "handshake_timeout"}})),
-      closed_idle_timeout(registry.AddCounter(kClosed, kClosedHelp, {{"reason", "idle_timeout"}})),
-      rejected_too_many(
-          registry.AddCounter(kClosed, kClosedHelp, {{"reason", "too_many_connections"}})),
       core_failures(registry.AddCounter("sockrpc_bridge_core_failures_total",
                                         "Core calls or streams that failed.")),
       streams_moved(registry.AddCounter(
@@ -38,6 +38,29 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
                                            {{"method", "SquareBatchStream"}})),
       time_latency(registry.AddHistogram("sockrpc_bridge_core_seconds",
                                          "Time from a request to the core to its answer.",
-                                         {{"method", "Now"}})) {}
+                                         {{"method", "Now"}})),
+      draining(registry.AddGauge("sockrpc_bridge_draining",
+                                 "1 while the bridge drains before it stops, else 0.")),
+      core_calls(registry, GrpcSide::kClient,
+                 {"sockrpc.time.v1.TimeService", "sockrpc.square.v1.SquareService"}),
+      closed_too_long_(ClosedCounter(registry, CloseReason::kMessageTooLong)),
+      closed_handshake_timeout_(ClosedCounter(registry, CloseReason::kHandshakeTimeout)),
+      closed_idle_timeout_(ClosedCounter(registry, CloseReason::kIdleTimeout)),
+      rejected_too_many_(ClosedCounter(registry, CloseReason::kTooManyConnections)) {
+  AddProcessMetrics(registry);
+}
+
+Counter& BridgeMetrics::ClosedByLimit(CloseReason limit) {
+  switch (limit) {
+    case CloseReason::kMessageTooLong:
+      return closed_too_long_;
+    case CloseReason::kHandshakeTimeout:
+      return closed_handshake_timeout_;
+    case CloseReason::kIdleTimeout:
+      return closed_idle_timeout_;
+    default:
+      return rejected_too_many_;
+  }
+}
 
 }  // namespace sockrpc

@@ -1,10 +1,13 @@
 // What legacy_bridge counts for Prometheus (--admin_listen): connections,
 // messages, ERROR lines and why connections were closed, the core's answer
-// latency, and the state of the channel to the core.
+// latency, the state of the channel to the core, every call to the core in
+// go-grpc-prometheus's grpc_client_* families, and the process.
 #ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
 #define SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
 
+#include "common/grpc_call_metrics.h"
 #include "common/metrics.h"
+#include "legacy_bridge/close_reason.h"
 
 namespace sockrpc {
 
@@ -21,14 +24,20 @@ struct BridgeMetrics {
   ProtocolMetrics time;
   ProtocolMetrics squares;
   Counter& squares_messages;
-  Counter& closed_too_long;
-  Counter& closed_handshake_timeout;
-  Counter& closed_idle_timeout;
-  Counter& rejected_too_many;
+  // The counter of connections closed at `limit` (IsLimit(limit) holds).
+  Counter& ClosedByLimit(CloseReason limit);
   Counter& core_failures;
   Counter& streams_moved;  // SQUARES streams asked again after losing their replica
   Histogram& square_latency;
   Histogram& time_latency;
+  Gauge& draining;             // 1 from SIGTERM (Shutdown) on
+  GrpcCallMetrics core_calls;  // the calls to the core (channel interceptor)
+
+ private:
+  Counter& closed_too_long_;
+  Counter& closed_handshake_timeout_;
+  Counter& closed_idle_timeout_;
+  Counter& rejected_too_many_;
 };
 
 }  // namespace sockrpc

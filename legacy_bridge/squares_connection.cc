@@ -6,7 +6,6 @@
 #include <asio/post.hpp>
 #include <asio/write.hpp>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
@@ -60,10 +59,10 @@ void SquaresConnection::Start() {
 void SquaresConnection::Drain(std::shared_ptr<Connection> self) {
   asio::post(socket_.get_executor(), [this, self = std::move(self)] {
     if (finished_) return;
-    outcome_ = "bridge shutting down";
+    outcome_ = CloseReason::kBridgeShuttingDown;
     // What had arrived is answered (a connection accepted during the
     // shutdown has read nothing yet); nothing more is read.
-    if (ReadWhatArrived() == ReadResult::kBroken) return Finish("connection reset");
+    if (ReadWhatArrived() == ReadResult::kBroken) return Finish(CloseReason::kConnectionReset);
     session_.OnClientEof();
     Pump();
   });
@@ -80,8 +79,7 @@ void SquaresConnection::WaitForInput() {
                        self->waiting_for_input_ = false;
                        if (self->finished_) return;
                        if (error) {
-                         self->outcome_ = "connection error";
-                         return self->Finish("connection error");
+                         return self->Finish(CloseReason::kConnectionError);
                        }
                        self->ReadAvailable();
                      });
@@ -112,7 +110,7 @@ SquaresConnection::ReadResult SquaresConnection::ReadWhatArrived() {
 
 void SquaresConnection::ReadAvailable() {
   const ReadResult result = ReadWhatArrived();
-  if (result == ReadResult::kBroken) return Finish("connection reset");
+  if (result == ReadResult::kBroken) return Finish(CloseReason::kConnectionReset);
   const bool drained = result == ReadResult::kDrained;
   // Nothing more from the client for now: it may be waiting for an answer.
   if (drained && session_.has_partial()) {
@@ -182,7 +180,7 @@ void SquaresConnection::Write() {
                       self->writing_ = false;
                       self->writing_output_.clear();
                       if (self->finished_) return;
-                      if (error) return self->Finish("connection reset");
+                      if (error) return self->Finish(CloseReason::kConnectionReset);
                       self->last_activity_ = Clock::now();
                       self->Pump();
                     });
@@ -266,8 +264,8 @@ void SquaresConnection::OnTimer() {
     if (socket_.available(ignored) == 0) session_.OnClientIdle();
   }
   if (!session_.greeted() && now - started_ >= options_.handshake_timeout) {
-    outcome_ = "handshake timeout";
-    session_.Abort(absl::StrFormat("no handshake within %dms", options_.handshake_timeout.count()));
+    session_.Abort(CloseReason::kHandshakeTimeout,
+                   absl::StrFormat("no handshake within %dms", options_.handshake_timeout.count()));
   } else if (session_.AwaitingCore() && now - last_core_progress_ >= options_.deadline) {
     LogError(absl::StrCat("SQUARES ", peer_, ": no answer from the core within ",
                           options_.deadline.count(), "ms"));
@@ -278,13 +276,13 @@ void SquaresConnection::OnTimer() {
         absl::StrFormat("no answer within %dms", options_.deadline.count())));
   } else if (!session_.AwaitingCore() && unsent_bytes() == 0 &&
              now - last_activity_ >= options_.idle_timeout) {
-    outcome_ = "idle timeout";
-    session_.Abort(absl::StrFormat("idle for %dms", options_.idle_timeout.count()));
+    session_.Abort(CloseReason::kIdleTimeout,
+                   absl::StrFormat("idle for %dms", options_.idle_timeout.count()));
   }
   Pump();
 }
 
-void SquaresConnection::Finish(const char* outcome) {
+void SquaresConnection::Finish(CloseReason outcome) {
   if (finished_) return;
   finished_ = true;
   outcome_ = outcome;
@@ -296,24 +294,28 @@ void SquaresConnection::Finish(const char* outcome) {
   }
   ++stream_id_;
   registry_.Remove(this);
-  const absl::string_view reason =
-      session_.close_reason().empty() ? absl::string_view(outcome) : session_.close_reason();
-  const bool clean = reason == "client closed" || reason == "bridge shutting down";
+  // A limit the session closed at wins over how the socket ended after it.
+  const CloseReason reason = session_.close_reason().value_or(outcome);
+  const bool clean =
+      reason == CloseReason::kClientClosed || reason == CloseReason::kBridgeShuttingDown;
   metrics_.squares_messages.Increment(session_.messages());
   metrics_.squares.error_lines.Increment(session_.errors());
-  if (absl::StartsWith(reason, "message longer")) metrics_.closed_too_long.Increment();
-  if (reason == "handshake timeout") metrics_.closed_handshake_timeout.Increment();
-  if (reason == "idle timeout") metrics_.closed_idle_timeout.Increment();
+  if (IsLimit(reason)) metrics_.ClosedByLimit(reason).Increment();
   if (options_.verbose || !clean) {
     const double milliseconds = MillisecondsSince(started_);
-    LogInfo(absl::StrFormat("SQUARES peer=%s messages=%d errors=%d outcome=\"%s\" duration=%.1fms",
-                            peer_, session_.messages(), session_.errors(), reason, milliseconds),
+    LogInfo(absl::StrFormat("SQUARES peer=%s messages=%d errors=%d outcome=%s%s duration=%.1fms",
+                            peer_, session_.messages(), session_.errors(), CloseReasonName(reason),
+                            session_.close_detail().empty()
+                                ? ""
+                                : absl::StrCat(" detail=\"", session_.close_detail(), "\""),
+                            milliseconds),
             {LogField("protocol", "SQUARES"), LogField("peer", peer_),
              LogField("messages", session_.messages()), LogField("errors", session_.errors()),
-             LogField("outcome", reason), LogField("duration_ms", milliseconds)});
+             LogField("outcome", CloseReasonName(reason)),
+             LogField("detail", session_.close_detail()), LogField("duration_ms", milliseconds)});
   }
   socket_.cancel(ignored);
-  if (reason == "connection reset" || reason == "connection error") {
+  if (reason == CloseReason::kConnectionReset || reason == CloseReason::kConnectionError) {
     socket_.close(ignored);
   } else {
     CloseAfterDraining(std::move(socket_), options_.close_linger);

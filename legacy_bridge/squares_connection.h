@@ -16,6 +16,7 @@
 
 #include "legacy_bridge/bridge_metrics.h"
 #include "legacy_bridge/bridge_options.h"
+#include "legacy_bridge/close_reason.h"
 #include "legacy_bridge/connection_registry.h"
 #include "legacy_bridge/core_client.h"
 #include "legacy_bridge/squares_session.h"
@@ -54,7 +55,7 @@ class SquaresConnection final : public Connection,
   static bool StreamWasLost(const absl::Status& status);
   void ScheduleTimer();
   void OnTimer();
-  void Finish(const char* outcome);
+  void Finish(CloseReason outcome);
   size_t unsent_bytes() const { return pending_output_.size() + writing_output_.size(); }
 
   asio::ip::tcp::socket socket_;
@@ -78,7 +79,8 @@ class SquaresConnection final : public Connection,
   std::chrono::microseconds line_pause_{0};  // that quiet period (tcp_timing.h LinePause)
   bool writing_ = false;
   bool finished_ = false;
-  const char* outcome_ = "client closed";
+  // Why the connection ends unless the session closes it at a limit first.
+  CloseReason outcome_ = CloseReason::kClientClosed;
 
   const Clock::time_point started_ = Clock::now();
   Clock::time_point last_activity_ = started_;

@@ -150,8 +150,8 @@ void SquaresSession::Resend(Outstanding& request) {
   }
 }
 
-void SquaresSession::Abort(std::string reason) {
-  if (!closing_) Close(std::move(reason));
+void SquaresSession::Abort(CloseReason reason, std::string detail) {
+  if (!closing_) Close(reason, std::move(detail));
   FlushReadyReplies();
 }
 
@@ -180,7 +180,8 @@ void SquaresSession::ProcessBufferedMessages() {
     // Checked before the limits that pause this loop: a message past the
     // length limit must never be settled (speculated on, answered).
     if (framer_.TooLong()) {
-      Close(absl::StrCat("message longer than ", options_.max_message_bytes, " bytes"));
+      Close(CloseReason::kMessageTooLong,
+            absl::StrCat("message longer than ", options_.max_message_bytes, " bytes"));
       break;
     }
     if (replies_.size() >= options_.max_pending_replies || output_.size() >= kMaxOutputBytes) {
@@ -279,11 +280,12 @@ bool SquaresSession::AnswerReply(uint64_t sequence, std::string text) {
   return false;
 }
 
-void SquaresSession::Close(std::string reason) {
+void SquaresSession::Close(CloseReason reason, std::string detail) {
   closing_ = true;
   ++errors_;
-  replies_.push_back(Reply{0, ErrorLine(absl::StrCat(reason, "; closing"))});
-  close_reason_ = std::move(reason);
+  replies_.push_back(Reply{0, ErrorLine(absl::StrCat(detail, "; closing"))});
+  close_reason_ = reason;
+  close_detail_ = std::move(detail);
   speculation_.reset();
 }
 

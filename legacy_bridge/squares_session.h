@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "legacy_bridge/close_reason.h"
 #include "legacy_bridge/line_framer.h"
 
 namespace sockrpc {
@@ -78,8 +79,8 @@ class SquaresSession {
   // (the replica went away): every outstanding request is sent again.
   void OnCoreStreamLost();
   // A limit of the connection was reached (idle, handshake timeout): answer
-  // what is pending, then one ERROR line naming `reason`, then close.
-  void Abort(std::string reason);
+  // what is pending, then one ERROR line saying `detail`, then close.
+  void Abort(CloseReason reason, std::string detail);
 
   // The shell has taken and sent the output: go on with buffered messages.
   void Resume();
@@ -104,8 +105,10 @@ class SquaresSession {
   bool uses_newlines() const { return uses_newlines_; }
   // Whether bytes of an unterminated message are buffered.
   bool has_partial() const { return !framer_.Partial().empty() && !framer_.HasCompleteMessage(); }
-  // Why the session ended early, if it did ("message too long").
-  const std::string& close_reason() const { return close_reason_; }
+  // Why the session ended early, if it did (kMessageTooLong), and the text
+  // its ERROR line gave ("message longer than 8 bytes").
+  std::optional<CloseReason> close_reason() const { return close_reason_; }
+  const std::string& close_detail() const { return close_detail_; }
 
  private:
   struct Reply {
@@ -143,7 +146,7 @@ class SquaresSession {
   void Resend(Outstanding& request);
   // Gives the reply waiting for `sequence` its text; false if none waits.
   bool AnswerReply(uint64_t sequence, std::string text);
-  void Close(std::string reason);
+  void Close(CloseReason reason, std::string detail);
   void FlushReadyReplies();
 
   const Options options_;
@@ -161,7 +164,8 @@ class SquaresSession {
   std::string output_;
   uint64_t messages_ = 0;
   uint64_t errors_ = 0;
-  std::string close_reason_;
+  std::optional<CloseReason> close_reason_;
+  std::string close_detail_;
 };
 
 // An ERROR line: "ERROR <text>\n", the text kept to one bounded line.

@@ -493,7 +493,8 @@ TEST_F(SquaresSessionWithShortLimit, ALineOverTheLimitGetsOneErrorLineAndTheSess
   EXPECT_TRUE(core_.Receive().empty());
   EXPECT_TRUE(session_.Done());
   EXPECT_FALSE(session_.WantsInput());
-  EXPECT_EQ(session_.close_reason(), "message longer than 8 bytes");
+  EXPECT_EQ(session_.close_reason(), CloseReason::kMessageTooLong);
+  EXPECT_EQ(session_.close_detail(), "message longer than 8 bytes");
   EXPECT_EQ(session_.errors(), 1u);
 }
 
@@ -778,7 +779,7 @@ TEST_F(SquaresSessionAfterGreeting, AFailedAnswerForOneRequestIsItsErrorLine) {
 
 TEST_F(SquaresSessionAfterGreeting, AbortSendsThePendingRepliesThenTheReasonThenIsDone) {
   session_.OnClientBytes("1\n2\n");
-  session_.Abort("idle for 100ms");
+  session_.Abort(CloseReason::kIdleTimeout, "idle for 100ms");
   EXPECT_EQ(session_.TakeOutput(), "");
   EXPECT_FALSE(session_.Done());
   EXPECT_FALSE(session_.WantsInput());
@@ -788,26 +789,28 @@ TEST_F(SquaresSessionAfterGreeting, AbortSendsThePendingRepliesThenTheReasonThen
   core_.AnswerOne();
   EXPECT_EQ(session_.TakeOutput(), "4ERROR idle for 100ms; closing\n");
   EXPECT_TRUE(session_.Done());
-  EXPECT_EQ(session_.close_reason(), "idle for 100ms");
+  EXPECT_EQ(session_.close_reason(), CloseReason::kIdleTimeout);
+  EXPECT_EQ(session_.close_detail(), "idle for 100ms");
 }
 
 TEST(SquaresSessionTest, AbortWithNothingPendingSendsTheReasonAtOnce) {
   SquaresSession session(Limits());
-  session.Abort("no handshake within 5000ms");
+  session.Abort(CloseReason::kHandshakeTimeout, "no handshake within 5000ms");
   EXPECT_EQ(session.TakeOutput(), "ERROR no handshake within 5000ms; closing\n");
   EXPECT_TRUE(session.Done());
   EXPECT_EQ(session.errors(), 1u);
 }
 
 TEST_F(SquaresSessionAfterGreeting, ASecondAbortAddsNothing) {
-  session_.Abort("first");
-  session_.Abort("second");
+  session_.Abort(CloseReason::kIdleTimeout, "first");
+  session_.Abort(CloseReason::kHandshakeTimeout, "second");
   EXPECT_EQ(session_.TakeOutput(), "ERROR first; closing\n");
-  EXPECT_EQ(session_.close_reason(), "first");
+  EXPECT_EQ(session_.close_reason(), CloseReason::kIdleTimeout);
+  EXPECT_EQ(session_.close_detail(), "first");
 }
 
 TEST_F(SquaresSessionAfterGreeting, InputAfterAbortIsIgnored) {
-  session_.Abort("idle");
+  session_.Abort(CloseReason::kIdleTimeout, "idle");
   session_.TakeOutput();
   session_.OnClientBytes("5\n");
   session_.OnClientEof();
@@ -819,7 +822,7 @@ TEST_F(SquaresSessionAfterGreeting, InputAfterAbortIsIgnored) {
 TEST_F(SquaresSessionAfterGreeting, AbortAbandonsAnUnsettledPartialAndItsLateAnswer) {
   session_.OnClientBytes("12");
   session_.OnClientIdle();
-  session_.Abort("idle");
+  session_.Abort(CloseReason::kIdleTimeout, "idle");
   EXPECT_EQ(session_.TakeOutput(), "ERROR idle; closing\n");
   EXPECT_TRUE(session_.Done());
   core_.AnswerAll();
@@ -833,7 +836,7 @@ TEST_F(SquaresSessionAfterGreeting, AnAbandonedProbeIsNeverResentAsANumber) {
   session_.OnClientBytes("5\nabc");
   session_.OnClientIdle();  // a probe for "abc"
   core_.Drop();
-  session_.Abort("idle");
+  session_.Abort(CloseReason::kIdleTimeout, "idle");
   session_.OnCoreFailure(absl::OutOfRangeError("number too large"));
   for (const CoreRequest& request : session_.TakeCoreRequests()) {
     EXPECT_TRUE(request.probe || !request.decimal.empty())
@@ -850,7 +853,7 @@ TEST_F(SquaresSessionAfterGreeting, ErrorsCountsOnlyErrorLinesSentAfterAnAbort) 
   session_.OnClientIdle();
   const std::vector<CoreRequest> requests = core_.Receive();
   ASSERT_EQ(requests.size(), 1u);
-  session_.Abort("idle");
+  session_.Abort(CloseReason::kIdleTimeout, "idle");
   EXPECT_EQ(session_.TakeOutput(), "ERROR idle; closing\n");
   session_.OnCoreAnswer(requests[0].sequence, absl::OutOfRangeError("number too large"), false);
   EXPECT_EQ(session_.TakeOutput(), "");

@@ -1,11 +1,14 @@
 #include "rpc_server/core_metrics.h"
 
+#include "common/process_metrics.h"
+
 namespace sockrpc {
 
 MethodMetrics::MethodMetrics(MetricsRegistry& registry, const char* method)
-    : calls(registry.AddCounter("sockrpc_core_requests_total",
-                                "Requests answered, per method (stream: per message).",
-                                {{"method", method}})),
+    : calls(registry.AddCounter(
+          "sockrpc_core_requests_total",
+          "Requests answered (failed ones too), per method (stream: per message).",
+          {{"method", method}})),
       errors(registry.AddCounter("sockrpc_core_errors_total",
                                  "Requests answered with an error status, per method.",
                                  {{"method", method}})),
@@ -13,7 +16,7 @@ MethodMetrics::MethodMetrics(MetricsRegistry& registry, const char* method)
                                     "Time spent answering a request, per method.",
                                     {{"method", method}})) {}
 
-CoreMetrics::CoreMetrics(MetricsRegistry& registry)
+CoreMetrics::CoreMetrics(MetricsRegistry& registry, const std::vector<std::string>& services)
     : now(registry, "Now"),
       square(registry, "Square"),
       stream_message(registry, "SquareStream"),
@@ -21,6 +24,11 @@ CoreMetrics::CoreMetrics(MetricsRegistry& registry)
       batches(registry.AddCounter("sockrpc_core_batches_total",
                                   "SquareBatchStream batches read (requests: requests_total).")),
       streams_open(registry.AddGauge("sockrpc_core_streams_open",
-                                     "SquareStream and SquareBatchStream calls open.")) {}
+                                     "SquareStream and SquareBatchStream calls open.")),
+      draining(registry.AddGauge("sockrpc_core_draining",
+                                 "1 while the server drains before it stops, else 0.")),
+      grpc(registry, GrpcSide::kServer, services) {
+  AddProcessMetrics(registry);
+}
 
 }  // namespace sockrpc

@@ -1,10 +1,14 @@
 // What rpc_server counts for Prometheus (--admin_listen): calls and errors
-// per method, handler latency, open streams and their messages.
+// per method, handler latency, open streams and their messages, every gRPC
+// call in go-grpc-prometheus's families, and the process.
 #ifndef SOCKRPC_RPC_SERVER_CORE_METRICS_H_
 #define SOCKRPC_RPC_SERVER_CORE_METRICS_H_
 
 #include <chrono>
+#include <string>
+#include <vector>
 
+#include "common/grpc_call_metrics.h"
 #include "common/metrics.h"
 
 namespace sockrpc {
@@ -12,8 +16,10 @@ namespace sockrpc {
 struct MethodMetrics {
   MethodMetrics(MetricsRegistry& registry, const char* method);
   // Records one call (or stream message) that took `elapsed`.
+  // Every request counts in `calls`; a failed one in `errors` too.
   void Record(bool ok, std::chrono::steady_clock::duration elapsed) {
-    (ok ? calls : errors).Increment();
+    calls.Increment();
+    if (!ok) errors.Increment();
     latency.Observe(std::chrono::duration<double>(elapsed).count());
   }
 
@@ -23,7 +29,9 @@ struct MethodMetrics {
 };
 
 struct CoreMetrics {
-  explicit CoreMetrics(MetricsRegistry& registry);
+  // `services`: the full names of the services on the port, whose methods
+  // get their own grpc_server_* labels. Adds the process_* families too.
+  CoreMetrics(MetricsRegistry& registry, const std::vector<std::string>& services);
 
   MethodMetrics now;
   MethodMetrics square;
@@ -31,6 +39,8 @@ struct CoreMetrics {
   MethodMetrics batch_request;   // one per request in a SquareBatchStream batch
   Counter& batches;              // SquareBatchStream batches read
   Gauge& streams_open;
+  Gauge& draining;       // 1 from SIGTERM (Shutdown) on
+  GrpcCallMetrics grpc;  // every call on the port (interceptor)
 };
 
 }  // namespace sockrpc

@@ -9,6 +9,7 @@
 #include "descriptor_set.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
+#include "common/grpc_server_metrics_interceptor.h"
 #include "common/listen_address.h"
 #include "common/usable_cpus.h"
 
@@ -32,7 +33,7 @@ std::vector<std::string> AllServiceNames() {
 }  // namespace
 
 RpcServer::RpcServer(RpcServerOptions options)
-    : metrics_(metrics_registry_),
+    : metrics_(metrics_registry_, AllServiceNames()),
       time_service_(std::move(options.local_zone), std::move(options.clock), &metrics_.now),
       square_service_(options.square, &metrics_),
       async_services_(time_service_, square_service_),
@@ -63,6 +64,10 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // share a port that is already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(
+      std::make_unique<GrpcServerMetricsInterceptorFactory>(server->metrics_.grpc));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->serving_threads_ =
       std::make_unique<ServingThreads>(builder, threads, options.thread_policy,
                                        BusyPollWindow(options.busy_poll, UsableCpuCount()));
@@ -94,6 +99,7 @@ RpcServer::~RpcServer() { Shutdown(absl::ZeroDuration()); }
 void RpcServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  metrics_.draining.Set(1);
   // NOT_SERVING for every service (including ""), and frozen there.
   health_.Shutdown();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));

@@ -16,6 +16,7 @@ PACKAGES=(
   golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-grpc
   clang-14 libclang-rt-14-dev libcpp-httplib-dev curl python3-yaml systemd
   libsystemd-dev help2man lintian dpkg-dev file
+  prometheus prometheus-cpp-dev libbenchmark-dev
 )
 
 missing=()

@@ -400,19 +400,35 @@ class LimitsTest(BridgeTestCase):
             time.sleep(0.02)
         self.assertEqual(open_now, 0, "connections of an earlier test are still open")
 
+    def closed_by_limit(self, reason):
+        return sample(scrape(self.bridge), "sockrpc_bridge_closed_by_limit_total", reason=reason)
+
+    def assert_counted_soon(self, reason, before):
+        # The bridge counts the close once it has written the ERROR line and
+        # closed; the client may read the close a moment before that.
+        deadline = time.monotonic() + 5
+        while self.closed_by_limit(reason) == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(self.closed_by_limit(reason), before + 1, reason)
+
     def test_idle_session_gets_an_error_line_and_is_closed(self):
+        before = self.closed_by_limit("idle_timeout")
         with self.handshaken() as c:
             c.send(b"2\n")
             self.assertEqual(c.read_exact(1), b"4")
             out = c.read_until_close(timeout=5)
             self.assertRegex(out, rb"^ERROR idle for 1500ms; closing\n$")
+        self.assert_counted_soon("idle_timeout", before)
 
     def test_silent_client_gets_a_handshake_timeout(self):
+        before = self.closed_by_limit("handshake_timeout")
         with self.squares() as c:
             out = c.read_until_close(timeout=5)
             self.assertRegex(out, rb"^ERROR no handshake within 1000ms; closing\n$")
+        self.assert_counted_soon("handshake_timeout", before)
 
     def test_connections_past_the_limit_are_refused_with_an_error(self):
+        before = self.closed_by_limit("too_many_connections")
         held = [self.handshaken() for _ in range(3)]
         try:
             with self.squares() as extra:
@@ -420,6 +436,7 @@ class LimitsTest(BridgeTestCase):
                 self.assertRegex(out, rb"^ERROR too many connections \(limit 3\)")
             held[0].send(b"5\n")
             self.assertEqual(held[0].read_exact(2), b"25")
+            self.assert_counted_soon("too_many_connections", before)
         finally:
             for c in held:
                 c.close()
@@ -431,7 +448,7 @@ class LimitsTest(BridgeTestCase):
             c.half_close()
             c.read_until_close()
         self.bridge.wait_for_line(r"SQUARES peer=127\.0\.0\.1:\d+ messages=2 errors=0 "
-                                  r"outcome=\"client closed\" duration=")
+                                  r"outcome=client_closed duration=")
 
 
 class JsonLogTest(BridgeTestCase):

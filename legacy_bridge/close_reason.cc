@@ -1,0 +1,39 @@
+#include "legacy_bridge/close_reason.h"
+
+namespace sockrpc {
+
+const char* CloseReasonName(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kClientClosed:
+      return "client_closed";
+    case CloseReason::kBridgeShuttingDown:
+      return "bridge_shutting_down";
+    case CloseReason::kConnectionReset:
+      return "connection_reset";
+    case CloseReason::kConnectionError:
+      return "connection_error";
+    case CloseReason::kMessageTooLong:
+      return "too_long";
+    case CloseReason::kHandshakeTimeout:
+      return "handshake_timeout";
+    case CloseReason::kIdleTimeout:
+      return "idle_timeout";
+    case CloseReason::kTooManyConnections:
+      return "too_many_connections";
+  }
+  return "unknown";
+}
+
+bool IsLimit(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kMessageTooLong:
+    case CloseReason::kHandshakeTimeout:
+    case CloseReason::kIdleTimeout:
+    case CloseReason::kTooManyConnections:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace sockrpc
