@@ -9,6 +9,7 @@ admin port and not on the public gRPC port."""
 import os
 import re
 import signal
+import subprocess
 import sys
 import time
 import unittest
@@ -119,6 +120,28 @@ class ReadinessTest(unittest.TestCase):
             self.assertLess(took, 5)
             self.assertEqual(bridge.terminate(), 0)
 
+    def test_open_health_watch_ends_promptly_on_sigterm(self):
+        core = start_core(RPC_SERVER, extra=["--shutdown_grace=30s"])
+        try:
+            with grpc.insecure_channel(core.target) as channel:
+                watch = channel.unary_stream("/grpc.health.v1.Health/Watch",
+                                             request_serializer=lambda _: b"",
+                                             response_deserializer=lambda raw: raw)
+                updates = watch(None, timeout=60)
+                self.assertEqual(next(updates), b"\x08\x01")  # SERVING
+                start = time.monotonic()
+                core.proc.send_signal(signal.SIGTERM)
+                self.assertEqual(next(updates), b"\x08\x02")  # NOT_SERVING
+                with self.assertRaises(grpc.RpcError) as raised:
+                    next(updates)
+                self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAVAILABLE)
+                self.assertEqual(core.terminate(timeout=40), 0)
+                took = time.monotonic() - start
+                print(f"core with a Watch open exited {took:.2f} s after SIGTERM", file=sys.stderr)
+                self.assertLess(took, 5)
+        finally:
+            core.terminate()
+
     def test_channelz_is_on_the_admin_ports(self):
         with start_core(RPC_SERVER, extra=[ADMIN_FLAG]) as core, \
                 start_bridge(BRIDGE, grpc_target(core), extra=[ADMIN_FLAG]) as bridge:
@@ -137,6 +160,40 @@ class ReadinessTest(unittest.TestCase):
             self.assertEqual(get(core, "/channelz/channel?id=x")[0], 400)
             self.assertEqual(bridge.terminate(), 0)
             self.assertEqual(core.terminate(), 0)
+
+
+class FlagsTest(unittest.TestCase):
+    """The new flags: listed by --help, out-of-range values a usage error (exit 2)."""
+
+    def run_binary(self, binary, *args):
+        return subprocess.run([binary, *args], capture_output=True, text=True, timeout=30,
+                              stdin=subprocess.DEVNULL)
+
+    def test_help_lists_them(self):
+        for binary, flags in ((RPC_SERVER, ["--drain_delay", "--max_connection_age",
+                                            "--max_connection_age_grace", "--channelz"]),
+                              (BRIDGE, ["--drain_delay", "--min_resolution_interval"])):
+            done = self.run_binary(binary, "--help")
+            self.assertEqual(done.returncode, 0, done.stderr)
+            for flag in flags:
+                self.assertIn(flag, done.stdout)
+
+    def test_out_of_range_is_a_usage_error(self):
+        cases = [(RPC_SERVER, "--drain_delay=-1s"), (RPC_SERVER, "--drain_delay=11m"),
+                 (RPC_SERVER, "--max_connection_age=500ms"), (RPC_SERVER, "--max_connection_age=25h"),
+                 (RPC_SERVER, "--max_connection_age_grace=-1s"),
+                 (BRIDGE, "--drain_delay=-1s"), (BRIDGE, "--min_resolution_interval=10ms"),
+                 (BRIDGE, "--min_resolution_interval=11m")]
+        for binary, arg in cases:
+            done = self.run_binary(binary, arg, "--listen=127.0.0.1:0" if binary == RPC_SERVER
+                                   else "--time_listen=127.0.0.1:0")
+            self.assertEqual(done.returncode, 2, (arg, done.stderr))
+            self.assertIn(arg.split("=")[0], done.stderr, arg)
+
+    def test_infinite_connection_age_is_accepted(self):
+        core = start_core(RPC_SERVER, extra=["--max_connection_age=inf",
+                                             "--max_connection_age_grace=inf"])
+        self.assertEqual(core.terminate(), 0)
 
 
 if __name__ == "__main__":
