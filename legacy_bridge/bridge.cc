@@ -69,6 +69,22 @@ constexpr const char* kServiceConfigTemplate = R"json({
   }]
 })json";
 
+const char* ChannelStateName(grpc_connectivity_state state) {
+  switch (state) {
+    case GRPC_CHANNEL_IDLE:
+      return "IDLE";
+    case GRPC_CHANNEL_CONNECTING:
+      return "CONNECTING";
+    case GRPC_CHANNEL_READY:
+      return "READY";
+    case GRPC_CHANNEL_TRANSIENT_FAILURE:
+      return "TRANSIENT_FAILURE";
+    case GRPC_CHANNEL_SHUTDOWN:
+      return "SHUTDOWN";
+  }
+  return "unknown";
+}
+
 std::string ServiceConfig(const std::string& policy) {
   return absl::StrReplaceAll(kServiceConfigTemplate, {{"$POLICY", policy}});
 }
@@ -87,6 +103,12 @@ std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options,
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // A DNS target is resolved again whenever a connection closes: the cores
+  // close theirs every --max_connection_age, so that replicas added to the
+  // name get calls. This bounds how soon after the last resolution
+  // (gRPC's default is 30 s).
+  arguments.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS,
+                   static_cast<int>(options.min_resolution_interval.count()));
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<GrpcClientMetricsInterceptorFactory>(metrics));
   return grpc::experimental::CreateCustomChannelWithInterceptors(
@@ -121,6 +143,7 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   // Connect now, so the first clients do not wait for the connections and
   // the first shared streams find every replica ready.
   channel->GetState(/*try_to_connect=*/true);
+  bridge->core_channel_ = channel;
   bridge->metrics_registry_.AddCallbackGauge(
       "sockrpc_bridge_core_channel_state",
       "State of the channel to the core: 0 idle, 1 connecting, 2 ready, 3 transient failure, "
@@ -152,6 +175,14 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
 }
 
 Bridge::~Bridge() { Shutdown(absl::ZeroDuration()); }
+
+absl::Status Bridge::Readiness() {
+  if (draining_.load()) return absl::UnavailableError("draining");
+  const grpc_connectivity_state state = core_channel_->GetState(/*try_to_connect=*/true);
+  if (state == GRPC_CHANNEL_READY) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("no READY connection to a core at ", options_.target,
+                                              " (channel ", ChannelStateName(state), ")"));
+}
 
 absl::Status Bridge::Listen(Listener& listener, const std::string& address) {
   absl::StatusOr<ListenAddress> parsed = ParseListenAddress(address);

@@ -4,6 +4,7 @@
 #ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_H_
 #define SOCKRPC_LEGACY_BRIDGE_BRIDGE_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -45,6 +46,16 @@ class Bridge {
   // What the bridge counts, for the admin port.
   const MetricsRegistry& metrics() const { return metrics_registry_; }
 
+  // OK while the channel to the core is READY (at least one replica
+  // connected and SERVING) and the bridge is not draining; otherwise
+  // UNAVAILABLE, saying why. For /readyz; asks the channel to connect.
+  absl::Status Readiness();
+  // From now on Readiness() says draining; the bridge still serves.
+  void StartDraining() {
+    draining_.store(true);
+    metrics_.draining.Set(1);
+  }
+
   // Stops accepting (connections the kernel already queued are still
   // served), lets every connection answer what it received, waits up to
   // `grace` for them to close, then stops. Safe to call more than once.
@@ -75,10 +86,12 @@ class Bridge {
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
+  std::shared_ptr<grpc::Channel> core_channel_;
   std::unique_ptr<CoreClient> core_;
   ConnectionRegistry registry_;
   Listener time_{Protocol::kTime, {}, {}, {}};
   Listener square_{Protocol::kSquares, {}, {}, {}};
+  std::atomic<bool> draining_{false};
   bool shut_down_ = false;
 };
 

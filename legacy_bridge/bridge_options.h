@@ -39,6 +39,8 @@ struct BridgeOptions {
   // before a fresh one takes over (so load rebalances over replicas).
   size_t core_streams = 8;
   std::chrono::milliseconds core_stream_max_age{10'000};
+  // The least time between two DNS resolutions of --target.
+  std::chrono::milliseconds min_resolution_interval{10'000};
   bool verbose = false;
   // How long a closing connection waits for the client to close before the
   // socket is closed regardless.

@@ -80,10 +80,18 @@ ABSL_FLAG(bool, verbose, false,
           "Log a line per connection (peer, protocol, messages, outcome, duration). Errors are "
           "always logged.");
 ABSL_FLAG(std::string, admin_listen, "",
-          "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz), "
+          "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz, "
+          "/readyz, /channelz/...), "
           "host:port; empty: off.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGINT/SIGTERM, how long connections may take to answer what they received.");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "On SIGINT/SIGTERM, how long to keep serving while /readyz says 503, before the "
+          "listeners close (0..10m): time for load balancers to stop sending.");
+ABSL_FLAG(absl::Duration, min_resolution_interval, absl::Seconds(10),
+          "With a dns: --target, the least time between two resolutions of the name "
+          "(100ms..10m). The name is resolved again when a connection to a core closes, as "
+          "the cores do every --max_connection_age.");
 
 namespace {
 
@@ -152,7 +160,16 @@ sockrpc::BridgeOptions OptionsFromFlags() {
   options.core_stream_max_age = ToMilliseconds(
       PositiveDuration("core_stream_max_age", absl::GetFlag(FLAGS_core_stream_max_age)));
   options.verbose = absl::GetFlag(FLAGS_verbose);
+  const absl::Duration resolution = absl::GetFlag(FLAGS_min_resolution_interval);
+  if (resolution < absl::Milliseconds(100) || resolution > absl::Minutes(10)) {
+    sockrpc::ExitWithUsageError("--min_resolution_interval must be from 100ms to 10m");
+  }
+  options.min_resolution_interval = ToMilliseconds(resolution);
   PositiveDuration("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
+  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
+  if (drain_delay < absl::ZeroDuration() || drain_delay > absl::Minutes(10)) {
+    sockrpc::ExitWithUsageError("--drain_delay must be from 0 to 10m");
+  }
   return options;
 }
 
@@ -196,7 +213,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> admin =
-      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*bridge)->metrics());
+      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*bridge)->metrics(),
+                                           [raw = bridge->get()] { return raw->Readiness(); });
   if (!admin.ok()) {
     sockrpc::LogError(std::string(admin.status().message()));
     return 1;
@@ -213,6 +231,13 @@ int main(int argc, char** argv) {
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
   systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
+  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
+  if (drain_delay > absl::ZeroDuration()) {
+    sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": not ready, still serving for ",
+                                  absl::FormatDuration(drain_delay), " (--drain_delay)"));
+    (*bridge)->StartDraining();
+    absl::SleepFor(drain_delay);
+  }
   sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining ",
                                 (*bridge)->open_connections(), " connection(s) (grace ",
                                 absl::FormatDuration(grace), ")"));

@@ -34,6 +34,20 @@ void HealthService::Shutdown() {
   for (auto& [name, data] : services_) SetLocked(data, HealthCheckResponse::NOT_SERVING);
 }
 
+void HealthService::EndWatches() {
+  std::lock_guard lock(mu_);
+  watches_ended_ = true;
+  for (auto& [name, data] : services_) {
+    for (HealthWatchCall* watcher : data.watchers) watcher->End();
+  }
+}
+
+HealthService::ServingStatus HealthService::Status(const std::string& service) {
+  std::lock_guard lock(mu_);
+  const auto found = services_.find(service);
+  return found == services_.end() ? HealthCheckResponse::SERVICE_UNKNOWN : found->second.status;
+}
+
 void HealthService::SetLocked(ServiceData& data, ServingStatus status) {
   data.status = status;
   for (HealthWatchCall* watcher : data.watchers) watcher->Notify(status);
@@ -65,6 +79,7 @@ void HealthService::AddWatcher(const std::string& service, HealthWatchCall* watc
   std::lock_guard lock(mu_);
   ServiceData& data = services_[service];
   watcher->Notify(data.status);
+  if (watches_ended_) watcher->End();
   data.watchers.push_back(watcher);
 }
 

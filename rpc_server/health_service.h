@@ -38,6 +38,12 @@ class HealthService {
   // Thread-safe. After Shutdown() every service stays NOT_SERVING.
   void SetServingStatus(const std::string& service, bool serving);
   void Shutdown();
+  // Ends every Watch call, open or to come, once it has sent the latest
+  // status: a server shutting down waits for the calls in flight, and a
+  // client's Watch would otherwise hold it for the whole grace period.
+  void EndWatches();
+  // The status of `service` ("" for the server as a whole).
+  ServingStatus Status(const std::string& service);
 
   // Registers the service (before BuildAndStart).
   void Register(grpc::ServerBuilder& builder);
@@ -65,6 +71,7 @@ class HealthService {
   // Services with a status, and those somebody watches (SERVICE_UNKNOWN).
   std::map<std::string, ServiceData> services_;
   bool shut_down_ = false;
+  bool watches_ended_ = false;
 };
 
 }  // namespace sockrpc

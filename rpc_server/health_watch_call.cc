@@ -23,6 +23,16 @@ HealthWatchCall::HealthWatchCall(HealthService& health,
 void HealthWatchCall::Notify(HealthService::ServingStatus status) {
   std::lock_guard lock(mu_);
   pending_ = status;
+  WakeLocked();
+}
+
+void HealthWatchCall::End() {
+  std::lock_guard lock(mu_);
+  ending_ = true;
+  WakeLocked();
+}
+
+void HealthWatchCall::WakeLocked() {
   if (alarm_set_) return;
   alarm_set_ = true;
   // Already due: fires on the queue as soon as a serving thread gets to it.
@@ -42,6 +52,7 @@ void HealthWatchCall::OnStarted(bool ok) {
     std::lock_guard lock(mu_);
     if (request_.service().size() > kMaxHealthServiceNameLength) {
       finishing_ = true;
+      finish_started_ = true;
       writer_.Finish(grpc::Status(grpc::StatusCode::INTERNAL, "could not parse request"),
                      HandOff(&finish_done_));
     } else {
@@ -103,11 +114,18 @@ void HealthWatchCall::StopWatching() {
 }
 
 void HealthWatchCall::WritePendingLocked() {
-  if (writing_ || finishing_ || call_over_ || !pending_.has_value()) return;
-  response_.set_status(*pending_);
-  pending_.reset();
-  writing_ = true;
-  writer_.Write(response_, HandOff(&write_done_));
+  if (writing_ || finish_started_ || call_over_) return;
+  if (pending_.has_value()) {
+    response_.set_status(*pending_);
+    pending_.reset();
+    writing_ = true;
+    writer_.Write(response_, HandOff(&write_done_));
+  } else if (ending_) {
+    finishing_ = true;
+    finish_started_ = true;
+    writer_.Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"),
+                   HandOff(&finish_done_));
+  }
 }
 
 void HealthWatchCall::Settle(std::unique_lock<std::mutex>& lock) {

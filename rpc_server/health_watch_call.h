@@ -1,6 +1,6 @@
 // The server side of one grpc.health.v1.Health/Watch call: the watched
 // service's status at once, then every change, until the client goes away
-// or the server's grace period ends.
+// or the server shuts down (HealthService::EndWatches).
 //
 // Changes come from other threads (RpcServer sets statuses, and drains from
 // the main thread): Notify() records the latest and sets an alarm on the
@@ -34,6 +34,9 @@ class HealthWatchCall {
 
   // Any thread, under HealthService's lock: `status` is now the status.
   void Notify(HealthService::ServingStatus status);
+  // Any thread, under HealthService's lock: finish the call with UNAVAILABLE
+  // once the latest status is written.
+  void End();
 
  private:
   HealthWatchCall(HealthService& health, grpc::health::v1::Health::AsyncService& service,
@@ -48,8 +51,10 @@ class HealthWatchCall {
   // ours is not held), then settles.
   void StopWatching();
   // Under the lock: writes the latest status not yet written, unless a
-  // write is in flight.
+  // write is in flight; then, if told to end, finishes the call.
   void WritePendingLocked();
+  // Under the lock: arms the alarm, which writes on a serving thread.
+  void WakeLocked();
   // Releases the lock, and deletes the object once the call is over and
   // nothing is outstanding.
   void Settle(std::unique_lock<std::mutex>& lock);
@@ -76,7 +81,9 @@ class HealthWatchCall {
   bool watching_ = false;   // registered with the HealthService
   bool alarm_set_ = false;
   bool writing_ = false;
-  bool finishing_ = false;  // a Finish (bad request) is in flight
+  bool finishing_ = false;  // a Finish is in flight
+  bool finish_started_ = false;  // nothing more may be written
+  bool ending_ = false;     // End() was called
   bool call_over_ = false;  // the done tag came back
 };
 

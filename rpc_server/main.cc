@@ -42,17 +42,44 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle: require client certificates signed by it (mutual TLS).");
 ABSL_FLAG(std::string, admin_listen, "",
-          "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz), "
+          "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz, "
+          "/readyz, /channelz/...), "
           "host:port; empty: off.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGINT/SIGTERM, how long calls in flight may take to finish before they are "
           "cancelled, e.g. 10s, 500ms.");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "On SIGINT/SIGTERM, how long to keep serving while health is NOT_SERVING and /readyz "
+          "says 503, before the port closes (0..10m): time for load balancers and DNS to stop "
+          "sending.");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Seconds(30),
+          "Close each client connection (GOAWAY) after about this long (1s..24h, +-10% jitter; "
+          "\"inf\": never), so that clients reconnect and resolve DNS names again: replicas "
+          "added to a name get calls within about this long.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(10),
+          "How long calls on a connection closed by --max_connection_age may still take before "
+          "they are cancelled (0..24h; \"inf\": no limit).");
+ABSL_FLAG(bool, channelz, false,
+          "Also serve grpc.channelz.v1.Channelz on the --listen port. Off by default: it lists "
+          "the address of every client. The admin port serves channelz as JSON (/channelz/...).");
 
 namespace {
 
 constexpr int64_t kMaxDigitsCeiling = 1'000'000;
 constexpr int64_t kStreamWindowCeiling = 65'536;
 constexpr int64_t kThreadsCeiling = 1024;
+constexpr absl::Duration kDrainDelayCeiling = absl::Minutes(10);
+constexpr absl::Duration kConnectionAgeCeiling = absl::Hours(24);
+
+// `value`, from `low` to 24h or infinite; else a usage error.
+absl::Duration DurationFlagInRange(const char* name, absl::Duration value, absl::Duration low) {
+  if (value != absl::InfiniteDuration() && (value < low || value > kConnectionAgeCeiling)) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be from ",
+                                             absl::FormatDuration(low),
+                                             " to 24h, or inf, got ", absl::FormatDuration(value)));
+  }
+  return value;
+}
 
 sockrpc::RpcServerOptions OptionsFromFlags() {
   sockrpc::RpcServerOptions options;
@@ -81,6 +108,16 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
   if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
     sockrpc::ExitWithUsageError("--shutdown_grace must not be negative");
   }
+  options.max_connection_age = DurationFlagInRange(
+      "max_connection_age", absl::GetFlag(FLAGS_max_connection_age), absl::Seconds(1));
+  options.max_connection_age_grace = DurationFlagInRange(
+      "max_connection_age_grace", absl::GetFlag(FLAGS_max_connection_age_grace),
+      absl::ZeroDuration());
+  options.channelz = absl::GetFlag(FLAGS_channelz);
+  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
+  if (drain_delay < absl::ZeroDuration() || drain_delay > kDrainDelayCeiling) {
+    sockrpc::ExitWithUsageError("--drain_delay must be from 0 to 10m");
+  }
   const std::string zone_name = sockrpc::LocalTimeZoneName();
   absl::StatusOr<sockrpc::NamedTimeZone> zone = sockrpc::LoadNamedTimeZone(zone_name);
   if (!zone.ok()) {
@@ -108,6 +145,7 @@ int main(int argc, char** argv) {
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
       "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port] "
       "[--max_digits=N] [--stream_window=N] [--threads=N] [--shutdown_grace=10s] "
+      "[--drain_delay=0s] [--max_connection_age=30s] [--admin_listen=host:port] "
       "[--tls_cert=F --tls_key=F [--tls_client_ca=F]]",
       "rpc_server/");
   sockrpc::RpcServerOptions options = OptionsFromFlags();
@@ -122,7 +160,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> admin =
-      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*server)->metrics());
+      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*server)->metrics(),
+                                           [raw = server->get()] { return raw->Readiness(); });
   if (!admin.ok()) {
     sockrpc::LogError(std::string(admin.status().message()));
     return 1;
@@ -139,6 +178,13 @@ int main(int argc, char** argv) {
 
   const int signal_number = sockrpc::WaitForTerminationSignal();
   systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
+  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
+  if (drain_delay > absl::ZeroDuration()) {
+    sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": NOT_SERVING, still serving for ",
+                                  absl::FormatDuration(drain_delay), " (--drain_delay)"));
+    (*server)->StartDraining();
+    absl::SleepFor(drain_delay);
+  }
   sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining (grace ",
                                 absl::FormatDuration(grace), ")"));
   (*server)->Shutdown(grace);

@@ -1,5 +1,8 @@
 #include "rpc_server/server.h"
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,23 +26,31 @@ constexpr const char* kServiceNames[] = {
 };
 
 // Everything the server serves, as reflection lists it.
-std::vector<std::string> AllServiceNames() {
-  return {"sockrpc.time.v1.TimeService", "sockrpc.square.v1.SquareService",
-          "grpc.health.v1.Health", "grpc.channelz.v1.Channelz",
-          "grpc.reflection.v1.ServerReflection",
-          "grpc.reflection.v1alpha.ServerReflection"};
+std::vector<std::string> AllServiceNames(bool channelz) {
+  std::vector<std::string> names = {"sockrpc.time.v1.TimeService",
+                                    "sockrpc.square.v1.SquareService", "grpc.health.v1.Health",
+                                    "grpc.reflection.v1.ServerReflection",
+                                    "grpc.reflection.v1alpha.ServerReflection"};
+  if (channelz) names.push_back("grpc.channelz.v1.Channelz");
+  return names;
+}
+
+// A gRPC channel argument in milliseconds; infinite: INT_MAX, gRPC's "never".
+int ChannelArgumentMs(absl::Duration duration) {
+  if (duration == absl::InfiniteDuration()) return INT_MAX;
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(duration), INT_MAX));
 }
 
 }  // namespace
 
 RpcServer::RpcServer(RpcServerOptions options)
-    : metrics_(metrics_registry_, AllServiceNames()),
+    : metrics_(metrics_registry_, AllServiceNames(options.channelz)),
       time_service_(std::move(options.local_zone), std::move(options.clock), &metrics_.now),
       square_service_(options.square, &metrics_),
       async_services_(time_service_, square_service_),
       descriptors_(absl::string_view(DescriptorSetBytes().data(), DescriptorSetBytes().size())),
-      reflection_v1_(descriptors_, AllServiceNames()),
-      reflection_v1alpha_(descriptors_, AllServiceNames()) {
+      reflection_v1_(descriptors_, AllServiceNames(options.channelz)),
+      reflection_v1alpha_(descriptors_, AllServiceNames(options.channelz)) {
   AddBuildInfoGauge(metrics_registry_);
 }
 
@@ -50,7 +61,9 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // Process-wide switches; they only take effect for servers built afterwards.
   // Health is served by HealthService instead of gRPC's default service.
   grpc::EnableDefaultHealthCheckService(false);
-  grpc::channelz::experimental::InitChannelzService();
+  // channelz lists every client's address: only where asked for (the admin
+  // port serves it too, common/channelz_pages.h).
+  if (options.channelz) grpc::channelz::experimental::InitChannelzService();
 
   const std::shared_ptr<grpc::ServerCredentials> credentials =
       options.credentials ? options.credentials : grpc::InsecureServerCredentials();
@@ -63,6 +76,10 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   // Without this, gRPC sets SO_REUSEPORT and a second server could silently
   // share a port that is already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             ChannelArgumentMs(options.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             ChannelArgumentMs(options.max_connection_age_grace));
   builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(
@@ -96,12 +113,22 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
 
 RpcServer::~RpcServer() { Shutdown(absl::ZeroDuration()); }
 
+absl::Status RpcServer::Readiness() {
+  if (health_.Status("") == grpc::health::v1::HealthCheckResponse::SERVING) {
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError("NOT_SERVING: draining");
+}
+
 void RpcServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   metrics_.draining.Set(1);
   // NOT_SERVING for every service (including ""), and frozen there.
   health_.Shutdown();
+  // A client watching health (the bridge does) would otherwise keep its call
+  // open until the grace period ends.
+  health_.EndWatches();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
   // Only now: the calls in flight needed the threads until the server stopped.

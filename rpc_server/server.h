@@ -38,6 +38,16 @@ struct RpcServerOptions {
   std::chrono::microseconds busy_poll{50};
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Each client connection is closed (GOAWAY) after about `max_connection_age`
+  // (gRPC adds +-10% jitter), and calls still on it get
+  // `max_connection_age_grace` more; infinite: never. The client reconnects,
+  // and a client resolving a DNS name resolves it again, so that replicas
+  // added to the name get calls.
+  absl::Duration max_connection_age = absl::InfiniteDuration();
+  absl::Duration max_connection_age_grace = absl::InfiniteDuration();
+  // Serve grpc.channelz.v1.Channelz on the listening port. Off by default:
+  // it tells anyone who can call the port the address of every client.
+  bool channelz = false;
 };
 
 class RpcServer {
@@ -62,9 +72,20 @@ class RpcServer {
   // The busy polling in effect: the option, or zero on a single CPU.
   std::chrono::microseconds busy_poll() const { return serving_threads_->busy_poll(); }
 
-  // Drains: health turns NOT_SERVING, no new calls are accepted, and calls in
-  // flight may finish until `grace` has passed; then they are cancelled.
-  // Returns when the server has stopped. Safe to call more than once.
+  // Health turns NOT_SERVING for good, while calls are still served, so that
+  // load balancers stop sending before the port closes.
+  void StartDraining() {
+    health_.Shutdown();
+    metrics_.draining.Set(1);
+  }
+  // OK while the server's health is SERVING; UNAVAILABLE, saying why, once
+  // it is draining. For /readyz.
+  absl::Status Readiness();
+
+  // Drains: health turns NOT_SERVING, Health Watch calls end, no new calls
+  // are accepted, and calls in flight may finish until `grace` has passed;
+  // then they are cancelled. Returns when the server has stopped. Safe to
+  // call more than once.
   void Shutdown(absl::Duration grace);
 
  private:

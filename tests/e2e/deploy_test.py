@@ -56,12 +56,29 @@ class DeployTest(unittest.TestCase):
         with open(os.path.join(DEPLOY, "kubernetes", name)) as f:
             return {doc["kind"]: doc for doc in yaml.safe_load_all(f)}
 
-    def test_core_has_grpc_probes_a_headless_service_and_a_budget(self):
+    def assert_probes_and_drain(self, pod):
+        """/readyz and /healthz on the admin port, and a termination grace
+        period that covers the preStop sleep, --drain_delay and --shutdown_grace."""
+        container = pod["containers"][0]
+        self.assertEqual(container["readinessProbe"]["httpGet"], {"path": "/readyz", "port": "metrics"})
+        self.assertEqual(container["livenessProbe"]["httpGet"], {"path": "/healthz", "port": "metrics"})
+        flags = dict(a[2:].split("=", 1) for a in container["args"] if a.startswith("--"))
+        seconds = {k: int(flags[k].rstrip("s")) for k in ("drain_delay", "shutdown_grace")}
+        self.assertGreaterEqual(seconds["drain_delay"], 2)
+        command = container["lifecycle"]["preStop"]["exec"]["command"]
+        self.assertEqual(command[0], "sleep")
+        pre_stop = int(command[1])
+        self.assertGreater(pod["terminationGracePeriodSeconds"],
+                           pre_stop + seconds["drain_delay"] + seconds["shutdown_grace"])
+        return flags
+
+    def test_core_has_probes_a_headless_service_and_a_budget(self):
         docs = self.manifests("core.yaml")
         pod = docs["Deployment"]["spec"]["template"]["spec"]
         container = pod["containers"][0]
-        self.assertIn("grpc", container["readinessProbe"])
-        self.assertIn("grpc", container["livenessProbe"])
+        flags = self.assert_probes_and_drain(pod)
+        # Connections close within a minute, so that bridges find new replicas.
+        self.assertLessEqual(int(flags["max_connection_age"].rstrip("s")), 30)
         self.assertIn("requests", container["resources"])
         self.assertTrue(pod["securityContext"]["runAsNonRoot"])
         self.assertEqual(docs["Service"]["spec"]["clusterIP"], "None")
@@ -69,7 +86,9 @@ class DeployTest(unittest.TestCase):
 
     def test_bridge_exposes_the_legacy_ports_and_targets_the_headless_service(self):
         docs = self.manifests("bridge.yaml")
-        container = docs["Deployment"]["spec"]["template"]["spec"]["containers"][0]
+        pod = docs["Deployment"]["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        self.assert_probes_and_drain(pod)
         self.assertIn("--target=dns:///sockrpc-core:50051", container["args"])
         ports = {p["port"] for p in docs["Service"]["spec"]["ports"]}
         self.assertEqual(ports, {9999, 50007})

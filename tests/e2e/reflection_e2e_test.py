@@ -71,12 +71,39 @@ class ReflectionTest(unittest.TestCase):
         for version in VERSIONS:
             response = self.ask(version, list_services="")
             names = sorted(s.name for s in response.list_services_response.service)
-            self.assertEqual(names, ["grpc.channelz.v1.Channelz",
-                                     "grpc.health.v1.Health",
+            # channelz reveals every client's address: not on the public port
+            # unless --channelz.
+            self.assertEqual(names, ["grpc.health.v1.Health",
                                      "grpc.reflection.v1.ServerReflection",
                                      "grpc.reflection.v1alpha.ServerReflection",
                                      "sockrpc.square.v1.SquareService",
                                      "sockrpc.time.v1.TimeService"], version)
+
+    def test_channelz_only_with_its_flag(self):
+        with start_core(RPC_SERVER, extra=["--channelz"]) as server, \
+                grpc.insecure_channel(server.target) as channel:
+            module = self.modules["v1"]
+            call = channel.stream_stream(
+                "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                request_serializer=module.ServerReflectionRequest.SerializeToString,
+                response_deserializer=module.ServerReflectionResponse.FromString)
+            [response] = list(call(iter([module.ServerReflectionRequest(list_services="")]),
+                                   timeout=30))
+            names = [s.name for s in response.list_services_response.service]
+            self.assertIn("grpc.channelz.v1.Channelz", names)
+            get_servers = channel.unary_unary("/grpc.channelz.v1.Channelz/GetServers",
+                                              request_serializer=lambda _: b"",
+                                              response_deserializer=lambda raw: raw)
+            self.assertTrue(get_servers(None, timeout=10))
+            self.assertEqual(server.terminate(), 0)
+
+    def test_channelz_is_not_served_by_default(self):
+        get_servers = self.channel.unary_unary("/grpc.channelz.v1.Channelz/GetServers",
+                                               request_serializer=lambda _: b"",
+                                               response_deserializer=lambda raw: raw)
+        with self.assertRaises(grpc.RpcError) as raised:
+            get_servers(None, timeout=10)
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.UNIMPLEMENTED)
 
     def test_describe_a_service_with_its_comments(self):
         for version in VERSIONS:

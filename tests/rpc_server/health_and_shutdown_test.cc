@@ -65,6 +65,35 @@ TEST_F(HealthAndShutdownTest, WatchersSeeNotServingWhenTheServerDrains) {
   drain.join();
 }
 
+TEST_F(HealthAndShutdownTest, WatchesEndOnShutdownWithoutWaitingForTheGrace) {
+  auto context = Context();
+  HealthCheckRequest request;
+  auto watch = health_->Watch(context.get(), request);
+  HealthCheckResponse response;
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
+
+  const absl::Time start = absl::Now();
+  auto drained = std::async(std::launch::async, [this] { server_->Shutdown(absl::Seconds(30)); });
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING);
+  EXPECT_FALSE(watch->Read(&response));
+  const grpc::Status status = watch->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  drained.get();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+TEST_F(HealthAndShutdownTest, StartDrainingTurnsNotServingAndKeepsServing) {
+  ASSERT_TRUE(server_->Readiness().ok());
+  server_->StartDraining();
+  grpc::Status status;
+  EXPECT_EQ(Check("", &status), HealthCheckResponse::NOT_SERVING);
+  EXPECT_TRUE(status.ok());
+  EXPECT_EQ(server_->Readiness().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(server_->Readiness().message(), "NOT_SERVING: draining");
+}
+
 TEST_F(HealthAndShutdownTest, DrainLetsAStreamInFlightFinish) {
   auto context = Context();
   auto stream = square_->SquareStream(context.get());

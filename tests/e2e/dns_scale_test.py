@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+"""Scale-up and scale-down through DNS, under load. The bridge's target names
+a DNS server on loopback (a small one written here, answering A records from
+a list the test edits); the replicas listen on 127.0.0.2, 127.0.0.3 and
+127.0.0.4, all on one port. A replica added to the name gets SquareBatchStream
+and Now calls (the cores close connections after --max_connection_age, and the
+bridge resolves the name again when one closes); a replica removed from the
+name stops getting calls and is then drained with SIGTERM; no legacy client
+sees an error or a wrong answer throughout."""
+
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from legacy_client import CTIME_LINE, GREETING, LegacyConnection  # noqa: E402
+from processes import Process, require_env, sample, scrape, start_bridge  # noqa: E402
+
+RPC_SERVER = require_env("RPC_SERVER")
+BRIDGE = require_env("LEGACY_BRIDGE")
+NAME = "core.sockrpc.test"
+REPLICAS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+TYPE_A = 1
+
+
+class DnsServer:
+    """Answers A queries for NAME with the addresses in .addresses (TTL 0),
+    every other type with no records, every other name with NXDOMAIN."""
+
+    def __init__(self, addresses):
+        self.addresses = list(addresses)
+        self.queries = 0
+        self._lock = threading.Lock()
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self.port = self._socket.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def set_addresses(self, addresses):
+        with self._lock:
+            self.addresses = list(addresses)
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                query, peer = self._socket.recvfrom(4096)
+            except socket.timeout:
+                continue
+            reply = self._answer(query)
+            if reply is not None:
+                self._socket.sendto(reply, peer)
+
+    def _answer(self, query):
+        if len(query) < 12:
+            return None
+        (ident, flags, qdcount) = struct.unpack(">HHH", query[:6])
+        if qdcount != 1:
+            return None
+        labels, offset = [], 12
+        while offset < len(query) and query[offset] != 0:
+            length = query[offset]
+            labels.append(query[offset + 1:offset + 1 + length].decode("ascii", "replace"))
+            offset += 1 + length
+        offset += 1
+        if offset + 4 > len(query):
+            return None
+        qtype, _ = struct.unpack(">HH", query[offset:offset + 4])
+        question = query[12:offset + 4]
+        name = ".".join(labels).lower()
+        with self._lock:
+            self.queries += 1
+            addresses = list(self.addresses)
+        answers = []
+        rcode = 0
+        if name != NAME:
+            rcode = 3  # NXDOMAIN
+        elif qtype == TYPE_A:
+            for address in addresses:
+                # The question's name (a pointer to offset 12), A, IN, TTL 0.
+                answers.append(struct.pack(">HHHIH", 0xC00C, TYPE_A, 1, 0, 4) +
+                               socket.inet_aton(address))
+        header = struct.pack(">HHHHHH", ident, 0x8180 | (flags & 0x0100) | rcode, 1,
+                             len(answers), 0, 0)
+        return header + question + b"".join(answers)
+
+
+def start_replica(host, port):
+    # Short connection ages, so that the test sees new names taken up within
+    # seconds (the default, 30 s, takes up to about a minute).
+    return Process([RPC_SERVER, f"--listen={host}:{port}", f"--admin_listen={host}:0",
+                    "--max_connection_age=2s", "--max_connection_age_grace=5s",
+                    "--drain_delay=1s", "--shutdown_grace=5s"])
+
+
+def calls(replica):
+    metrics = scrape(replica)
+    return {m: sample(metrics, "sockrpc_core_requests_total", method=m) or 0
+            for m in ("SquareBatchStream", "Now")}
+
+
+def free_port_on_all(hosts):
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind((hosts[0], 0))
+            port = probe.getsockname()[1]
+            try:
+                for host in hosts[1:]:
+                    with socket.socket() as other:
+                        other.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no port free on every replica address")
+
+
+class DnsScaleTest(unittest.TestCase):
+    def setUp(self):
+        self.dns = DnsServer(REPLICAS[:2])
+        self.port = free_port_on_all(REPLICAS)
+        self.replicas = {}
+        self.bridge = None
+        try:
+            for host in REPLICAS:
+                self.replicas[host] = start_replica(host, self.port)
+            self.bridge = start_bridge(
+                BRIDGE, f"dns://127.0.0.1:{self.dns.port}/{NAME}:{self.port}",
+                extra=["--admin_listen=127.0.0.1:0", "--deadline=5s",
+                       "--core_stream_max_age=500ms", "--min_resolution_interval=500ms",
+                       "--core_streams=6"])
+        except Exception:
+            self.tearDown()
+            raise
+
+    def tearDown(self):
+        if self.bridge is not None:
+            self.assertEqual(self.bridge.terminate(), 0)
+            self.bridge = None
+        for replica in self.replicas.values():
+            replica.terminate()
+        self.replicas = {}
+        self.dns.close()
+
+    def test_replicas_added_and_removed_through_dns_under_load(self):
+        stop = threading.Event()
+        problems = []
+        counts = {"time": 0, "squares": 0}
+
+        def time_clients():
+            for _ in range(100_000):  # bounded; the event stops it long before
+                if stop.is_set():
+                    return
+                try:
+                    with LegacyConnection(self.bridge.time) as t:
+                        line = t.read_until_close()
+                    if not CTIME_LINE.fullmatch(line):
+                        problems.append(("time", line))
+                    counts["time"] += 1
+                except OSError as error:
+                    problems.append(("time", repr(error)))
+
+        def squares_clients(seed):
+            for round_ in range(100_000):
+                if stop.is_set():
+                    return
+                try:
+                    with LegacyConnection(self.bridge.square) as c:
+                        c.send(b"Hi there!\n")
+                        if c.read_exact(len(GREETING)) != GREETING:
+                            problems.append(("greeting", seed))
+                        for k in range(100):
+                            n = seed * 1_000_000 + round_ * 1000 + k
+                            c.send(b"%d\n" % n)
+                            expected = str(n * n).encode()
+                            reply = c.read_exact(len(expected))
+                            if reply != expected:
+                                problems.append(("squares", n, reply + c.read_line()))
+                                return
+                            counts["squares"] += 1
+                except OSError as error:
+                    problems.append(("squares", repr(error)))
+
+        threads = [threading.Thread(target=time_clients) for _ in range(2)]
+        threads += [threading.Thread(target=squares_clients, args=(s,)) for s in range(1, 5)]
+        added, removed = REPLICAS[2], REPLICAS[0]
+        took_up = stopped = None
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(3)
+            self.assertEqual(calls(self.replicas[added]), {"SquareBatchStream": 0, "Now": 0},
+                             "a replica not in the name got calls")
+            # Scale-up: the third replica joins the name.
+            self.dns.set_addresses(REPLICAS)
+            start = time.monotonic()
+            while time.monotonic() - start < 60:
+                time.sleep(0.5)
+                if all(v > 0 for v in calls(self.replicas[added]).values()):
+                    took_up = time.monotonic() - start
+                    break
+            self.assertIsNotNone(took_up, "the added replica got no SquareBatchStream or Now call")
+            # Scale-down: the first replica leaves the name; once its calls
+            # stop growing, it is drained with SIGTERM.
+            self.dns.set_addresses(REPLICAS[1:])
+            start = time.monotonic()
+            last, last_change = calls(self.replicas[removed]), time.monotonic()
+            while time.monotonic() - start < 60:
+                time.sleep(0.5)
+                now = calls(self.replicas[removed])
+                if now != last:
+                    last, last_change = now, time.monotonic()
+                elif time.monotonic() - last_change >= 3:
+                    stopped = last_change - start
+                    break
+            self.assertIsNotNone(stopped, "the removed replica kept getting calls")
+            before = dict(counts)
+            self.assertEqual(self.replicas.pop(removed).terminate(), 0)
+            time.sleep(2)
+            after = dict(counts)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(timeout=60)
+        print(f"added replica served after {took_up:.1f} s; removed replica's calls stopped "
+              f"{stopped:.1f} s after it left the name; {counts}", file=sys.stderr)
+        self.assertEqual(problems, [])
+        self.assertGreater(after["time"], before["time"], "TIME stopped after the scale-down")
+        self.assertGreater(after["squares"], before["squares"],
+                           "SQUARES stopped after the scale-down")
+        self.assertGreater(self.dns.queries, 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
