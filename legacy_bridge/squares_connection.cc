@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include <asio/post.hpp>
 #include <asio/write.hpp>
@@ -303,16 +304,18 @@ void SquaresConnection::Finish(CloseReason outcome) {
   if (IsLimit(reason)) metrics_.ClosedByLimit(reason).Increment();
   if (options_.verbose || !clean) {
     const double milliseconds = MillisecondsSince(started_);
+    std::vector<LogField> fields = {
+        LogField("protocol", "SQUARES"), LogField("peer", peer_),
+        LogField("messages", session_.messages()), LogField("errors", session_.errors()),
+        LogField("outcome", CloseReasonName(reason)), LogField("duration_ms", milliseconds)};
+    if (!session_.close_detail().empty()) fields.emplace_back("detail", session_.close_detail());
     LogInfo(absl::StrFormat("SQUARES peer=%s messages=%d errors=%d outcome=%s%s duration=%.1fms",
                             peer_, session_.messages(), session_.errors(), CloseReasonName(reason),
                             session_.close_detail().empty()
                                 ? ""
                                 : absl::StrCat(" detail=\"", session_.close_detail(), "\""),
                             milliseconds),
-            {LogField("protocol", "SQUARES"), LogField("peer", peer_),
-             LogField("messages", session_.messages()), LogField("errors", session_.errors()),
-             LogField("outcome", CloseReasonName(reason)),
-             LogField("detail", session_.close_detail()), LogField("duration_ms", milliseconds)});
+            fields);
   }
   socket_.cancel(ignored);
   if (reason == CloseReason::kConnectionReset || reason == CloseReason::kConnectionError) {

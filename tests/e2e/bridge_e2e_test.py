@@ -475,7 +475,7 @@ class JsonLogTest(BridgeTestCase):
         squares = [line for line in lines if line.get("protocol") == "SQUARES"][0]
         self.assertRegex(squares["peer"], r"^127\.0\.0\.1:\d+$")
         self.assertEqual((squares["messages"], squares["errors"], squares["outcome"]),
-                         (2, 0, "client closed"))
+                         (2, 0, "client_closed"))
         self.assertIsInstance(squares["duration_ms"], float)
         time_line = [line for line in lines if line.get("protocol") == "TIME"][0]
         self.assertEqual(time_line["outcome"], "answered")
