@@ -87,6 +87,16 @@ class NetcatTest(BridgeTestCase):
     def test_last_message_without_newline_is_answered_on_half_close(self):
         self.assertEqual(self.nc(self.bridge.square[1], b"Hi there!\n6", "-N"), GREETING + b"36")
 
+    def test_file_of_600_big_numbers_through_nc_n(self):
+        # nc writes the file in pieces of its own choosing, with Nagle on:
+        # lines cut anywhere must each stay one message.
+        rng = random.Random(600)
+        numbers = ["".join(rng.choice("0123456789") for _ in range(rng.randint(1, 3000)))
+                   for _ in range(600)]
+        out = self.nc(self.bridge.square[1],
+                      b"Hi there!\n" + "".join(n + "\n" for n in numbers).encode(), "-N")
+        self.assertEqual(out, GREETING + b"".join(square_reply(n) for n in numbers))
+
 
 class OriginalClientTest(BridgeTestCase):
     """Exactly the seed's client: no delimiters, lockstep, 0..99, Nagle left on."""
@@ -140,6 +150,22 @@ class LegacyClientScriptsTest(BridgeTestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertEqual(done.stdout.splitlines(),
                          [GREETING.decode()] + [str(i * i) for i in range(100)])
+
+    def test_fifty_original_squares_clients_at_once(self):
+        scripts = [subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(self.LEGACY, "squares_client.py"),
+             self.bridge.square[0], str(self.bridge.square[1])],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(50)]
+        expected = [GREETING.decode()] + [str(i * i) for i in range(100)]
+        try:
+            for script in scripts:
+                out, err = script.communicate(timeout=120)
+                self.assertEqual(script.returncode, 0, err)
+                self.assertEqual(out.splitlines(), expected)
+        finally:
+            for script in scripts:
+                script.kill()
+                script.wait()
 
 
 class ProtocolTest(BridgeTestCase):
