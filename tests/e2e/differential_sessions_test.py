@@ -3,8 +3,8 @@
 pieces with short gaps by clients with Nagle's algorithm on and off, 1, 4 and
 40 at a time, every reply byte compared with an independent model of the spec
 (random_sessions.py). Then the same while a replica is killed and while the
-core restarts: every reply exact or an ERROR line in its place, never a wrong
-number.
+core restarts and while replicas join and leave a DNS name: every reply
+exact or an ERROR line in its place, never a wrong number.
 
     tests/e2e/differential_sessions_test.py              # the short run (CTest)
     SOCKRPC_DIFF_SESSIONS=3000 tests/e2e/differential_sessions_test.py
@@ -28,7 +28,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from processes import UNDER_SANITIZER, free_port, require_env, start_bridge, start_core  # noqa: E402
+from dns_server import DnsServer, free_port_on_all  # noqa: E402
+from processes import (UNDER_SANITIZER, Process, free_port, require_env, start_bridge,  # noqa: E402
+                       start_core)
 from random_sessions import (check_model_against_python, make_session,  # noqa: E402
                              run_session)
 
@@ -92,12 +94,13 @@ def run_batch(address, name, sessions, concurrency, mode="exact", fault=None):
     if fault_thread:
         fault_thread.join(120)
     failures, reruns = [], 0
-    for session, outcome in ran:
+    for position, (session, outcome) in enumerate(ran):
         for _ in range(RERUNS):
             if not outcome.problem or outcome.stalled_ms < STALL_MS:
                 break
             reruns += 1  # not back to back: the re-run alone decides
             outcome = run_session(address, session, mode)
+            ran[position] = (session, outcome)
         if outcome.problem:
             failures.append(
                 f"seed {SEED}, batch {name}, {session.describe()}\n  {outcome.problem}\n"
@@ -205,6 +208,43 @@ class DifferentialSessionsTest(unittest.TestCase):
         finally:
             bridge.terminate()
             cores[0].terminate()
+
+
+    def test_dns_scale_up_and_down_under_random_sessions(self):
+        # The bridge's target is a DNS name; a third replica joins the name,
+        # then the first leaves it and is drained with SIGTERM.
+        name, hosts = "core.sockrpc.test", ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+        port = free_port_on_all(hosts)
+        dns = DnsServer(name, hosts[:2])
+        replicas = {}
+        bridge = None
+        try:
+            for host in hosts:
+                replicas[host] = Process([RPC_SERVER, f"--listen={host}:{port}",
+                                          "--max_connection_age=1s",
+                                          "--max_connection_age_grace=3s", "--shutdown_grace=3s"])
+            bridge = start_bridge(BRIDGE, f"dns://127.0.0.1:{dns.port}/{name}:{port}",
+                                  extra=["--deadline=3s", "--core_stream_max_age=500ms",
+                                         "--min_resolution_interval=500ms", "--core_streams=6"])
+
+            def scale_up_then_down():
+                time.sleep(1.0)
+                dns.set_addresses(hosts)
+                time.sleep(2.0)
+                dns.set_addresses(hosts[1:])
+                time.sleep(2.0)
+                replicas[hosts[0]].terminate()
+                time.sleep(1.0)
+
+            sessions = make_batch("dns-scale", max(40, SESSIONS // 3), None, max_messages=60)
+            self.check_batch(bridge.square, "dns-scale", sessions, 8, "exact_or_error",
+                             scale_up_then_down)
+        finally:
+            if bridge is not None:
+                bridge.terminate()
+            for replica in replicas.values():
+                replica.terminate()
+            dns.close()
 
 
 if __name__ == "__main__":
