@@ -35,8 +35,8 @@ def install(tmp):
     subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", venv], check=True,
                    timeout=STEP_TIMEOUT, stdin=subprocess.DEVNULL)
     print(f"pip install {source} into {venv}", flush=True)
-    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "--quiet", "--no-index",
-                    "--no-build-isolation", source], check=True, timeout=STEP_TIMEOUT,
+    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "--quiet", "--no-cache-dir",
+                    "--no-index", "--no-build-isolation", source], check=True, timeout=STEP_TIMEOUT,
                    stdin=subprocess.DEVNULL, cwd=tmp,
                    env={**os.environ, "SOCKRPC_PROTO_ROOT": os.path.join(PROJECT, "proto")})
     script = os.path.join(venv, "bin", "sockrpc-client")
