@@ -2,16 +2,16 @@
 """The Node client as `npm pack` packages it, then the checks every client
 passes (clients/client_checks.py) against the real rpc_server.
 
-    (cd clients/node && npm ci)
+    (cd clients/node && npm install --no-save)   # scripts/setup.sh does it
     RPC_SERVER=build/default/rpc_server/rpc_server /usr/bin/python3 clients/node/test_client.py
 
 A copy of clients/node (with proto/ beside it, as in the project) is packed
 with `npm pack`, whose prepack script copies the .proto files into the
 package; the tarball is unpacked outside the project and its sockrpc.js run
-from there, so the client finds its protos inside the package. The machine
-has no npm registry, and `npm install --offline` of the tarball needs the
-registry's metadata, so the dependencies come from clients/node/node_modules
-through NODE_PATH (NODE names another node binary).
+from there, so the client finds its protos inside the package. The test runs
+offline: `npm install --offline` of a tarball needs the registry's metadata,
+which npm's cache does not hold, so the dependencies come from
+clients/node/node_modules through NODE_PATH (NODE names another node binary).
 """
 
 import os
@@ -37,7 +37,7 @@ def pack_and_unpack(tmp):
     node_modules = os.path.join(HERE, "node_modules")
     for package in ("@grpc/grpc-js", "@grpc/proto-loader"):
         if not os.path.isdir(os.path.join(node_modules, package)):
-            raise RuntimeError(f"{package} is not installed: run `npm ci` in {HERE}")
+            raise RuntimeError(f"{package} is not installed: run `npm install --no-save` in {HERE}")
     work = os.path.join(tmp, "project", "clients", "node")
     os.makedirs(work)
     for name in ("package.json", "sockrpc.js", "README.md"):
