@@ -64,8 +64,9 @@ def make_certificates(directory):
                 "-keyout", f"{name}.key", "-out", f"{name}.csr")
         with open(os.path.join(directory, f"{name}.ext"), "w") as f:
             f.write(extension + "\n")
-        openssl(directory, "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-CAcreateserial", "-days", "1", "-extfile", f"{name}.ext", "-out", f"{name}.pem")
+        openssl(directory, "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem",
+                "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", f"{name}.ext",
+                "-out", f"{name}.pem")
 
 
 class Servers:
