@@ -1,10 +1,14 @@
-"""The checks every command-line client in clients/ must pass against the
-real rpc_server: the same verbs, output and exit codes whatever the language.
+"""The checks every command-line client of the project must pass against the
+real rpc_server, written once: the same verbs, output, exit codes and TLS
+flags whatever the language (C++, Python, Go, Node).
 
-Each client's test_client.py names how to run its client and calls run():
-the server is started (RPC_SERVER, default build/default/rpc_server/
-rpc_server under the project), every check runs, one line is printed per
-check, then "N passed, M failed". Standard library only.
+Each client's test (clients/{python,go,node}/test_client.py,
+tests/e2e/cpp_client_e2e_test.py) builds or installs its client as a user
+would and calls run() with the command that starts it. run() starts the
+servers with tests/e2e/processes.py (RPC_SERVER: plaintext, TLS and mutual
+TLS cores on loopback, with throwaway certificates from openssl), runs every
+check, prints one line per check, then "N passed, M failed". Standard
+library only.
 """
 
 import datetime
@@ -12,15 +16,17 @@ import os
 import queue
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zoneinfo
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(PROJECT, "tests", "e2e"))
+from processes import start_core  # noqa: E402
 SERVER_ZONE = "Asia/Tokyo"  # the server's TZ: what `now` without --zone reports
 CALL_TIMEOUT = 60           # seconds any one client run may take
 
@@ -39,50 +45,59 @@ def check(condition, message):
         raise Failure(message)
 
 
-# ---------------------------------------------------------------- processes
+# ---------------------------------------------------------------- servers
 
 
-class Server:
-    """The real rpc_server on a free loopback port."""
+def openssl(directory, *args):
+    subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True, timeout=60)
 
-    def __init__(self, binary):
-        env = dict(os.environ, TZ=SERVER_ZONE)
-        self.process = subprocess.Popen([binary, "--listen=127.0.0.1:0", "--shutdown_grace=2s"],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, env=env)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.target = None
-        deadline = time.monotonic() + 15
-        while self.target is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.stop()
-                raise RuntimeError("rpc_server did not log its address within 15 s")
-            try:
-                line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if line is None:
-                self.stop()
-                raise RuntimeError("rpc_server exited before listening")
-            found = re.search(r"listening on (127\.0\.0\.1:[0-9]+)", line)
-            if found:
-                self.target = found.group(1)
 
-    def _drain(self):
-        for raw in self.process.stderr:
-            self.lines.put(raw.decode(errors="replace"))
-        self.lines.put(None)
+def make_certificates(directory):
+    """CAs `ca` and `other_ca`; `server` (valid for 127.0.0.1) and `client`
+    signed by `ca`, as NAME.pem and NAME.key."""
+    for ca in ("ca", "other_ca"):
+        openssl(directory, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", f"/CN={ca}", "-keyout", f"{ca}.key", "-out", f"{ca}.pem")
+    for name, extension in (("server", "subjectAltName=DNS:localhost,IP:127.0.0.1"),
+                            ("client", "extendedKeyUsage=clientAuth")):
+        openssl(directory, "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
+                "-keyout", f"{name}.key", "-out", f"{name}.csr")
+        with open(os.path.join(directory, f"{name}.ext"), "w") as f:
+            f.write(extension + "\n")
+        openssl(directory, "x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem",
+                "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", f"{name}.ext",
+                "-out", f"{name}.pem")
+
+
+class Servers:
+    """The plaintext, TLS and mutual-TLS cores the checks call; `pem(name)` is
+    the path of a certificate or key."""
+
+    def __init__(self, binary, directory):
+        self.directory = directory
+        self.started = []
+        make_certificates(directory)
+        env = {"TZ": SERVER_ZONE}
+        tls = [f"--tls_cert={self.pem('server.pem')}", f"--tls_key={self.pem('server.key')}"]
+        try:
+            self.plain = self._start(binary, [], env)
+            self.tls = self._start(binary, tls, env)
+            self.mutual = self._start(binary, tls + [f"--tls_client_ca={self.pem('ca.pem')}"], env)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, binary, flags, env):
+        core = start_core(binary, extra=["--shutdown_grace=2s", *flags], env=env)
+        self.started.append(core)
+        return core
+
+    def pem(self, name):
+        return os.path.join(self.directory, name)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        for core in self.started:
+            core.terminate()
 
 
 def closed_port():
@@ -93,12 +108,17 @@ def closed_port():
 
 
 class Client:
-    def __init__(self, command, target):
+    def __init__(self, command, servers):
         self.command = command
-        self.target = target
+        self.servers = servers
+        self.target = servers.plain.target
 
     def run(self, *args, stdin="", target=True):
-        argv = list(self.command) + (["--target", self.target] if target else []) + list(args)
+        """Runs the client; target is True (the plaintext core), False (none
+        given) or a host:port."""
+        if target is True:
+            target = self.target
+        argv = list(self.command) + (["--target", target] if target else []) + list(args)
         done = subprocess.run(argv, input=stdin.encode(), capture_output=True, timeout=CALL_TIMEOUT)
         return done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace")
 
@@ -231,7 +251,7 @@ def test_error_bad_number(client):
     code, out, err = client.run("square", "12abc")
     check(code == 2, f"exit {code}")
     check(out == "", f"stdout {out!r}")
-    check("12abc" in err and "usage:" in err, f"stderr {err!r}")
+    check("12abc" in err and "usage:" in err.lower(), f"stderr {err!r}")
 
 
 def test_error_bad_number_in_stream(client):
@@ -254,16 +274,52 @@ def test_usage_errors(client):
                  ["--target", "localhost", "now"], ["--target", "127.0.0.1:70000", "now"],
                  ["--target", "127.0.0.1:http", "now"], ["--target=::1:50051", "now"]):
         code, out, err = client.run(*args)
-        check(code == 2 and "usage:" in err and out == "", f"{args}: exit {code}, stderr {err!r}")
+        check(code == 2 and "usage:" in err.lower() and out == "",
+              f"{args}: exit {code}, stderr {err!r}")
     code, out, err = client.run("--help")
-    check(code == 0 and out.startswith("usage:"), f"--help: exit {code}, stdout {out!r}")
+    check(code == 0 and "usage:" in out.lower(), f"--help: exit {code}, stdout {out!r}")
+
+
+def test_tls(client):
+    tls = client.servers.tls.target
+    ca = "--tls_ca=" + client.servers.pem("ca.pem")
+    code, out, err = client.run(ca, "square", "12", target=tls)
+    check((code, out) == (0, "144\n"), f"TLS: exit {code}, stdout {out!r}, stderr {err!r}")
+    code, out, err = client.run("square", "12", target=tls)
+    check(code == 1 and err.startswith("error: UNAVAILABLE: "),
+          f"plaintext to a TLS port: exit {code}, stderr {err!r}")
+    code, out, err = client.run("--tls_ca=" + client.servers.pem("other_ca.pem"),
+                                "square", "12", target=tls)
+    check(code == 1 and out == "", f"a server from another CA: exit {code}, stderr {err!r}")
+
+
+def test_mutual_tls(client):
+    mutual = client.servers.mutual.target
+    ca = "--tls_ca=" + client.servers.pem("ca.pem")
+    code, out, err = client.run(ca, "--tls_cert=" + client.servers.pem("client.pem"),
+                                "--tls_key=" + client.servers.pem("client.key"), "square", "12",
+                                target=mutual)
+    check((code, out) == (0, "144\n"), f"mutual TLS: exit {code}, stdout {out!r}, stderr {err!r}")
+    code, out, err = client.run(ca, "square", "12", target=mutual)
+    check(code == 1 and out == "", f"no client certificate: exit {code}, stderr {err!r}")
+
+
+def test_tls_flag_errors(client):
+    code, out, err = client.run("--tls_cert=" + client.servers.pem("client.pem"), "now")
+    check(code == 2 and "--tls_key" in err and out == "",
+          f"--tls_cert without --tls_key: exit {code}, stderr {err!r}")
+    code, out, err = client.run("--tls_ca=/nonexistent/ca.pem", "now")
+    check(code == 1 and "cannot read --tls_ca file" in err and "/nonexistent/ca.pem" in err
+          and out == "",
+          f"unreadable --tls_ca: exit {code}, stderr {err!r}")
 
 
 TESTS = [test_now_paris, test_now_default_zone, test_now_flags_before_command, test_square_12,
          test_square_40_digits, test_square_int64_edges, test_stream, test_stream_many,
          test_stream_blank_lines_and_no_final_newline, test_stream_empty_input,
          test_stream_answers_as_they_arrive, test_error_unknown_zone, test_error_bad_number,
-         test_error_bad_number_in_stream, test_error_server_down, test_usage_errors]
+         test_error_bad_number_in_stream, test_error_server_down, test_usage_errors, test_tls,
+         test_mutual_tls, test_tls_flag_errors]
 
 
 # ---------------------------------------------------------------- main
@@ -280,28 +336,29 @@ def run(make_command):
         print("0 passed, 1 failed")
         return 1
     passed = failed = 0
-    server = None
-    try:
+    with tempfile.TemporaryDirectory(prefix="sockrpc-client-checks-") as directory:
+        servers = None
         try:
-            command = make_command()
-            server = Server(server_binary)
-        except (subprocess.SubprocessError, RuntimeError, OSError) as e:
-            print(f"FAIL setup: {e}")
-            print("0 passed, 1 failed")
-            return 1
-        client = Client(command, server.target)
-        for test in TESTS:
             try:
-                test(client)
-            except Exception as e:  # any failure of one check, reported, then the next
-                failed += 1
-                detail = e if isinstance(e, Failure) else f"{type(e).__name__}: {e}"
-                print(f"FAIL {test.__name__}: {detail}", flush=True)
-            else:
-                passed += 1
-                print(f"ok   {test.__name__}", flush=True)
-    finally:
-        if server is not None:
-            server.stop()
+                command = make_command()
+                servers = Servers(server_binary, directory)
+            except (subprocess.SubprocessError, RuntimeError, OSError) as e:
+                print(f"FAIL setup: {e}")
+                print("0 passed, 1 failed")
+                return 1
+            client = Client(command, servers)
+            for test in TESTS:
+                try:
+                    test(client)
+                except Exception as e:  # any failure of one check, reported, then the next
+                    failed += 1
+                    detail = e if isinstance(e, Failure) else f"{type(e).__name__}: {e}"
+                    print(f"FAIL {test.__name__}: {detail}", flush=True)
+                else:
+                    passed += 1
+                    print(f"ok   {test.__name__}", flush=True)
+        finally:
+            if servers is not None:
+                servers.stop()
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

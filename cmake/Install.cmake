@@ -7,6 +7,11 @@ include(CMakePackageConfigHelpers)
 install(TARGETS rpc_server legacy_bridge sockrpc_client
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 
+# The license, where Debian looks for it (share/doc/sockrpc/copyright, in
+# the machine-readable format; the full text is LICENSE at the root).
+install(FILES "${CMAKE_CURRENT_LIST_DIR}/debian/copyright"
+  DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+
 # The services' sources, for clients in other languages.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/proto/sockrpc"
   DESTINATION "${CMAKE_INSTALL_DATADIR}/sockrpc/proto"

@@ -12,7 +12,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config git
   libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto
   libabsl-dev libgmp-dev libasio-dev libgtest-dev libgmock-dev
-  tzdata netcat-openbsd python3 python3-grpcio openssl
+  tzdata netcat-openbsd python3 python3-grpcio python3-venv openssl
   golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-grpc
   clang-14 libclang-rt-14-dev libcpp-httplib-dev curl python3-yaml systemd
   libsystemd-dev help2man lintian dpkg-dev file

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds, and runs every test:
-#   1. buf lint on proto/;
+#   1. buf lint, and buf breaking against the previous commit (skipped, with
+#      a message, on a clone without one, e.g. shallow);
 #   2. the whole CTest suite (units, in-process, end-to-end, clients, the
 #      conformance kit where ../shared is present) on the default build;
 #   3. the whole suite again on an AddressSanitizer + UBSan build (but the
@@ -16,8 +17,18 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh default
 
+buf=tools/node_modules/.bin/buf
 echo "== buf lint"
-(cd proto && ../tools/node_modules/.bin/buf lint) && echo "buf lint: clean"
+"$buf" lint && echo "buf lint: clean"
+echo "== buf breaking"
+# subdir=proto: the module's files have the same paths whether the commit
+# keeps buf.yaml at the root or (before 0.1.0) in proto/.
+if git rev-parse --verify --quiet 'HEAD~1^{commit}' >/dev/null; then
+  "$buf" breaking --against '.git#ref=HEAD~1,subdir=proto' &&
+    echo "buf breaking: no breaking change since HEAD~1"
+else
+  echo "buf breaking: skipped, no previous commit in this clone (shallow or first commit)"
+fi
 
 echo "== tests (default build)"
 ctest --preset default "$@"

@@ -35,6 +35,14 @@ constexpr const char* kUsage =
     "  sockrpc_client [--target=host:port] now [--zone=ZONE]\n"
     "  sockrpc_client [--target=host:port] square N\n"
     "  sockrpc_client [--target=host:port] stream      (numbers on stdin, one per line)\n\n"
+    "Flags (before or after the command):\n"
+    "  --target=HOST:PORT  the RPC core, any gRPC target URI (default localhost:50051)\n"
+    "  --timeout=DURATION  deadline of `now` and `square`, e.g. 3s (default 10s)\n"
+    "  --zone=ZONE         for `now`: IANA time zone (default: the server's zone)\n"
+    "  --tls_ca=FILE       PEM CA bundle: use TLS and verify the server with it\n"
+    "  --tls_cert=FILE     PEM client certificate (mutual TLS), with --tls_key\n"
+    "  --tls_key=FILE      PEM private key of --tls_cert\n"
+    "  --help              this help, on stdout, exit status 0\n\n"
     "Exit status: 0 success; 1 a call failed or a TLS file cannot be read; 2 a usage error\n"
     "(unknown command or flag, a flag value that does not parse or is out of range).\n";
 
@@ -70,6 +78,14 @@ bool PlausibleTarget(const std::string& target) {
   return address.ok() && address->port != 0;
 }
 
+// What the core's `decimal` accepts: an optional sign, then ASCII digits.
+// Anything else is a usage error here, as in the other clients.
+bool IsDecimalInteger(const std::string& text) {
+  const size_t digits = (!text.empty() && (text[0] == '+' || text[0] == '-')) ? 1 : 0;
+  return text.size() > digits &&
+         text.find_first_not_of("0123456789", digits) == std::string::npos;
+}
+
 int Usage(const std::string& problem) {
   std::cerr << "sockrpc_client: " << problem << "\n\n" << kUsage;
   return 2;
@@ -93,6 +109,15 @@ int main(int argc, char** argv) {
     return std::string(at == absl::string_view::npos ? file : file.substr(at));
   };
   absl::SetFlagsUsageConfig(usage_config);
+  // Help is not an error: print it on stdout and exit 0 (Abseil exits 1).
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--help" || arg == "-help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+  }
   std::vector<char*> arguments = NegativeNumbersAfterDashDash(argc, argv);
   // Abseil's parser would exit with status 1 on these; they are usage errors.
   if (const absl::Status flags = sockrpc::CheckCommandLineFlags(arguments); !flags.ok()) {
@@ -124,12 +149,19 @@ int main(int argc, char** argv) {
   sockrpc::ClientContextOptions options;
   options.timeout = absl::ToChronoMilliseconds(absl::GetFlag(FLAGS_timeout));
 
+  if (verb != "now" && !absl::GetFlag(FLAGS_zone).empty()) {
+    return Usage("--zone applies to `now` only");
+  }
   if (verb == "now") {
     if (args.size() != 2) return Usage("`now` takes no arguments (use --zone)");
     return sockrpc::RunNow(channel, absl::GetFlag(FLAGS_zone), options, std::cout, std::cerr);
   }
   if (verb == "square") {
     if (args.size() != 3) return Usage("`square` takes one integer");
+    if (!IsDecimalInteger(args[2])) {
+      return Usage(absl::StrCat("\"", args[2], "\" is not a decimal integer (an optional sign, "
+                                "then ASCII digits)"));
+    }
     return sockrpc::RunSquare(channel, args[2], options, std::cout, std::cerr);
   }
   if (verb == "stream") {

@@ -24,10 +24,14 @@ commands:
   stream             squares every number read from stdin (one per line) on
                      one SquareStream, printing each square as it arrives
 flags (anywhere on the line):
-  --target HOST:PORT the server, plaintext (default localhost:50051)
+  --target HOST:PORT the server (default localhost:50051)
   --timeout SECONDS  deadline of a now or square call (default 10)
+  --tls_ca FILE      PEM CA bundle: use TLS and verify the server with it
+  --tls_cert FILE    PEM client certificate (mutual TLS), with --tls_key
+  --tls_key FILE     PEM private key of --tls_cert
   -h, --help         this help
-exit status: 0 ok, 1 gRPC failure ("error: CODE: message"), 2 usage error
+exit status: 0 ok, 1 gRPC failure ("error: CODE: message") or an unreadable
+TLS file, 2 usage error
 `
 
 const defaultTarget = "localhost:50051"
@@ -70,6 +74,7 @@ type options struct {
 	zoneSet bool
 	number  string
 	help    bool
+	tls     tlsFiles
 }
 
 // parseArgs reads flags anywhere on the command line ("--name value" or
@@ -94,7 +99,7 @@ func parseArgs(args []string) (options, error) {
 		}
 		name, value, hasValue := strings.Cut(arg, "=")
 		switch name {
-		case "--target", "--timeout", "--zone":
+		case "--target", "--timeout", "--zone", "--tls_ca", "--tls_cert", "--tls_key":
 		default:
 			return opts, fmt.Errorf("unknown flag %q", name)
 		}
@@ -119,9 +124,18 @@ func parseArgs(args []string) (options, error) {
 			opts.timeout = time.Duration(seconds * float64(time.Second))
 		case "--zone":
 			opts.zone, opts.zoneSet = value, true
+		case "--tls_ca":
+			opts.tls.ca = value
+		case "--tls_cert":
+			opts.tls.cert = value
+		case "--tls_key":
+			opts.tls.key = value
 		}
 	}
 
+	if (opts.tls.cert == "") != (opts.tls.key == "") {
+		return opts, fmt.Errorf("--tls_cert and --tls_key go together")
+	}
 	if len(positional) == 0 {
 		return opts, fmt.Errorf("no command")
 	}

@@ -7,16 +7,15 @@
 #       Go main package in MAIN_DIR (the benchmark's grpc-go peer, with the
 #       same generated code and recipe)
 #
-# The generated packages go to OUT_DIR/gopath/src/<go_package import path>
-# (sockrpc/gen/go/sockrpc/{time,square}/v1); nothing is written beside the
-# sources. GOPATH is OUT_DIR/gopath:/usr/share/gocode, where Debian's
-# golang-* -dev packages put gRPC 1.33 and github.com/golang/protobuf 1.3.
-#
-# Plugins (see README.md for why this pair):
-#   protoc-gen-go       Debian's protoc-gen-go-1-3 (1.3.5): messages, APIv1
-#   protoc-gen-go-grpc  Debian's protoc-gen-go-grpc (1.0, from gRPC 1.33.3): stubs
-# PROTOC, PROTOC_GEN_GO, PROTOC_GEN_GO_GRPC and PROTO_INCLUDE (where
-# google/protobuf/timestamp.proto is) override the defaults.
+# The generated packages come from `buf generate` with the root buf.gen.yaml
+# (Debian's protoc-gen-go 1.3.5 and protoc-gen-go-grpc 1.0; see README.md for
+# why this pair), written under OUT_DIR/gopath/src/github.com/sockrpc/sockrpc,
+# so they sit at the import paths the protos' go_package names; nothing is
+# written beside the sources. The build is GOPATH mode (GO111MODULE=off, so
+# go.mod is not read) with GOPATH=OUT_DIR/gopath:/usr/share/gocode, where
+# Debian's golang-* -dev packages put gRPC 1.33 and golang/protobuf 1.3: it
+# needs no network. BUF overrides the buf binary (default: the project's
+# tools/node_modules/.bin/buf, else buf on PATH).
 set -euo pipefail
 
 if [[ !( $# -eq 1 || $# -eq 3 ) || -z $1 ]]; then
@@ -24,51 +23,37 @@ if [[ !( $# -eq 1 || $# -eq 3 ) || -z $1 ]]; then
   exit 2
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-proto_root=$(cd "$here/../../proto" && pwd)
+root=$(cd "$here/../.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 main_dir=$(cd "${2:-$here}" && pwd)
 name=${3:-sockrpc-go}
 
-protoc=${PROTOC:-protoc}
-gen_go=${PROTOC_GEN_GO:-$(command -v protoc-gen-go || true)}
-gen_go_grpc=${PROTOC_GEN_GO_GRPC:-$(command -v protoc-gen-go-grpc || true)}
-proto_include=${PROTO_INCLUDE:-/usr/include}
-for tool in "$gen_go" "$gen_go_grpc"; do
-  if [[ -z $tool || ! -x $tool ]]; then
-    echo "build.sh: protoc-gen-go or protoc-gen-go-grpc missing" \
-         "(apt-get install protoc-gen-go-1-3 protoc-gen-go-grpc)" >&2
+buf=${BUF:-$root/tools/node_modules/.bin/buf}
+[[ -x $buf ]] || buf=$(command -v buf || true)
+if [[ -z $buf ]]; then
+  echo "build.sh: buf not found (scripts/setup.sh installs it in tools/), or set BUF" >&2
+  exit 1
+fi
+for tool in protoc-gen-go protoc-gen-go-grpc; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "build.sh: $tool missing (apt-get install protoc-gen-go-1-3 protoc-gen-go-grpc)" >&2
     exit 1
   fi
 done
-if [[ ! -f $proto_include/google/protobuf/timestamp.proto ]]; then
-  echo "build.sh: no google/protobuf/timestamp.proto in $proto_include" \
-       "(apt-get install libprotobuf-dev, or set PROTO_INCLUDE)" >&2
-  exit 1
-fi
 
 gopath="$out/gopath"
-gen="$gopath/src"
-rm -rf "$gen/sockrpc"
-mkdir -p "$gen"
-
-# protoc-gen-go 1.3 takes one Go package per run. The Timestamp is mapped to
-# the APIv1 type github.com/golang/protobuf/ptypes/timestamp: the
-# go_package in protobuf 3.21's timestamp.proto names the APIv2 timestamppb,
-# which gRPC 1.33's codec (golang/protobuf 1.3) cannot marshal.
-mapping=Mgoogle/protobuf/timestamp.proto=github.com/golang/protobuf/ptypes/timestamp
-for dir in sockrpc/time/v1 sockrpc/square/v1; do
-  "$protoc" -I "$proto_root" -I "$proto_include" \
-    --plugin=protoc-gen-go="$gen_go" --plugin=protoc-gen-go-grpc="$gen_go_grpc" \
-    --go_out="$mapping:$gen" --go-grpc_out="$mapping:$gen" \
-    "$proto_root/$dir"/*.proto
-done
+base="$gopath/src/github.com/sockrpc/sockrpc"
+gen="$base/clients/go/gen"
+rm -rf "$base"
+mkdir -p "$base"
+(cd "$root" && "$buf" generate --template buf.gen.yaml -o "$base")
 
 # A protoc-gen-go 1.4+ (APIv2) on PATH would generate messages that this
 # gRPC cannot marshal; refuse it instead of building a client that fails.
-if grep -q 'protoimpl' "$gen"/sockrpc/gen/go/sockrpc/*/v1/*.pb.go; then
-  echo "build.sh: $gen_go generates APIv2 code; use Debian's protoc-gen-go-1-3" \
-       "(or set PROTOC_GEN_GO to it)" >&2
+if grep -q 'protoimpl' "$gen"/sockrpc/*/v1/*.pb.go; then
+  echo "build.sh: the protoc-gen-go on PATH generates APIv2 code; put Debian's" \
+       "protoc-gen-go-1-3 first on PATH" >&2
   exit 1
 fi
 

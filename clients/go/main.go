@@ -20,8 +20,8 @@ import (
 
 	"google.golang.org/grpc"
 
-	squarev1 "sockrpc/gen/go/sockrpc/square/v1"
-	timev1 "sockrpc/gen/go/sockrpc/time/v1"
+	squarev1 "github.com/sockrpc/sockrpc/clients/go/gen/sockrpc/square/v1"
+	timev1 "github.com/sockrpc/sockrpc/clients/go/gen/sockrpc/time/v1"
 )
 
 func main() {
@@ -39,9 +39,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
-	// Plaintext, like the server. The dial does not block: a server that is
-	// down shows up as UNAVAILABLE on the first call.
-	conn, err := grpc.Dial(opts.target, grpc.WithInsecure())
+	creds, err := transportCredentials(opts.tls)
+	if err != nil {
+		fmt.Fprintf(stderr, "sockrpc: %v\n", err)
+		return exitFailure
+	}
+	// The dial does not block: a server that is down shows up as
+	// UNAVAILABLE on the first call.
+	conn, err := grpc.Dial(opts.target, creds)
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"google.golang.org/grpc"
 
-	squarev1 "sockrpc/gen/go/sockrpc/square/v1"
+	squarev1 "github.com/sockrpc/sockrpc/clients/go/gen/sockrpc/square/v1"
 )
 
 // sendResult is what the stdin reader reports once it has stopped.

@@ -7,7 +7,8 @@
 //
 // Same verbs, output and exit codes as the Go client (clients/go): 0 on
 // success, 1 on a gRPC failure (printed as "error: CODE: message" on stderr),
-// 2 on a usage error. The .proto files are loaded from ../../proto at run time.
+// 2 on a usage error. The .proto files are loaded at run time from the
+// package's proto/ copy, else from ../../proto.
 'use strict';
 
 const fs = require('fs');
@@ -28,10 +29,14 @@ commands:
   stream             squares every number read from stdin (one per line) on
                      one SquareStream, printing each square as it arrives
 flags (anywhere on the line):
-  --target HOST:PORT the server, plaintext (default localhost:50051)
+  --target HOST:PORT the server (default localhost:50051)
   --timeout SECONDS  deadline of a now or square call (default 10)
+  --tls_ca FILE      PEM CA bundle: use TLS and verify the server with it
+  --tls_cert FILE    PEM client certificate (mutual TLS), with --tls_key
+  --tls_key FILE     PEM private key of --tls_cert
   -h, --help         this help
-exit status: 0 ok, 1 gRPC failure ("error: CODE: message"), 2 usage error
+exit status: 0 ok, 1 gRPC failure ("error: CODE: message") or an unreadable
+TLS file, 2 usage error
 `;
 
 const DEFAULT_TARGET = 'localhost:50051';
@@ -70,7 +75,8 @@ function checkTarget(target) {
 // flag.
 function parseArgs(args) {
   const opts = {target: DEFAULT_TARGET, timeoutSeconds: 10, command: '', zone: '',
-                zoneSet: false, number: '', help: false};
+                zoneSet: false, number: '', help: false,
+                tls: {ca: '', cert: '', key: ''}};
   let positional = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -89,7 +95,7 @@ function parseArgs(args) {
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
     let value = eq < 0 ? undefined : arg.slice(eq + 1);
-    if (!['--target', '--timeout', '--zone'].includes(name)) {
+    if (!['--target', '--timeout', '--zone', '--tls_ca', '--tls_cert', '--tls_key'].includes(name)) {
       throw new UsageError(`unknown flag ${JSON.stringify(name)}`);
     }
     if (value === undefined) {
@@ -106,12 +112,17 @@ function parseArgs(args) {
                              `got ${JSON.stringify(value)}`);
       }
       opts.timeoutSeconds = seconds;
+    } else if (name.startsWith('--tls_')) {
+      opts.tls[name.slice('--tls_'.length)] = value;
     } else {
       opts.zone = value;
       opts.zoneSet = true;
     }
   }
 
+  if ((opts.tls.cert === '') !== (opts.tls.key === '')) {
+    throw new UsageError('--tls_cert and --tls_key go together');
+  }
   if (positional.length === 0) throw new UsageError('no command');
   opts.command = positional[0];
   positional = positional.slice(1);
@@ -142,12 +153,14 @@ function parseArgs(args) {
   return opts;
 }
 
-// The proto files, from the project's proto/ folder. google/protobuf/
-// timestamp.proto comes from the copy bundled in protobufjs (it takes
-// precedence over includeDirs); Debian's /usr/include (libprotobuf-dev) is
-// listed as well, as protoc would see it.
+// The proto files: the copy inside the package (proto/, made by `npm pack`'s
+// prepack script), else the project's proto/ folder when run from the
+// repository. google/protobuf/timestamp.proto comes from the copy bundled in
+// protobufjs (it takes precedence over includeDirs); Debian's /usr/include
+// (libprotobuf-dev) is listed as well, as protoc would see it.
 function loadServices() {
-  const protoRoot = path.resolve(__dirname, '..', '..', 'proto');
+  const packaged = path.join(__dirname, 'proto');
+  const protoRoot = fs.existsSync(packaged) ? packaged : path.resolve(__dirname, '..', '..', 'proto');
   const includeDirs = [protoRoot];
   if (fs.existsSync('/usr/include/google/protobuf/timestamp.proto')) includeDirs.push('/usr/include');
   const definition = protoLoader.loadSync(
@@ -355,6 +368,23 @@ function stream(services, credentials, opts) {
   });
 }
 
+// The C++ client's TLS flags: --tls_ca alone is TLS verifying the server
+// with that CA; --tls_cert and --tls_key add a client certificate (mutual
+// TLS); none of them is plaintext. An unreadable file names its flag.
+function channelCredentials(tls) {
+  if (!tls.ca && !tls.cert && !tls.key) return grpc.credentials.createInsecure();
+  const read = (flag, file) => {
+    if (!file) return null;
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read ${flag} file ${file}: ${err.message}`);
+    }
+  };
+  return grpc.credentials.createSsl(read('--tls_ca', tls.ca), read('--tls_key', tls.key),
+                                    read('--tls_cert', tls.cert));
+}
+
 async function main() {
   let opts;
   try {
@@ -368,9 +398,14 @@ async function main() {
     process.stdout.write(USAGE);
     return EXIT_OK;
   }
+  let credentials;
+  try {
+    credentials = channelCredentials(opts.tls);
+  } catch (err) {
+    process.stderr.write(`sockrpc: ${err.message}\n`);
+    return EXIT_FAILURE;
+  }
   const services = loadServices();
-  // Plaintext, like the server.
-  const credentials = grpc.credentials.createInsecure();
   switch (opts.command) {
     case 'now': return now(services, credentials, opts);
     case 'square': return square(services, credentials, opts);

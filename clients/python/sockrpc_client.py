@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Command-line client for sockrpc's gRPC core (rpc_server).
 
-    sockrpc_client.py [--target HOST:PORT] [--timeout SECONDS] [--gen-dir DIR] VERB ...
+    sockrpc-client [--target HOST:PORT] [--timeout SECONDS] [--tls_ca FILE
+                   [--tls_cert FILE --tls_key FILE]] [--gen-dir DIR] VERB ...
 
     now [--zone ZONE]   the current time: ctime text, RFC 3339 instant, zone
     square N            the exact square of the decimal integer N (any size)
@@ -9,13 +10,16 @@
                         one SquareService.SquareStream call
 
 Exit status: 0 on success; 1 when the call fails (printed on stderr as
-`error: <CODE>: <message>`, CODE being the gRPC status name); 2 on a usage
-error, or when grpc or the generated modules cannot be imported.
+`error: <CODE>: <message>`, CODE being the gRPC status name) or a TLS file
+cannot be read; 2 on a usage error, or when grpc or the generated modules
+cannot be imported.
 
 The generated modules (sockrpc/{time,square}/v1/*_pb2*.py) are looked up in
---gen-dir, else $SOCKRPC_PY_GEN, else gen/ next to this script; generate.sh
-makes them. Needs Debian's python3-grpcio and python3-protobuf, so run it with
-/usr/bin/python3.
+--gen-dir, else $SOCKRPC_PY_GEN, else gen/ next to this script (where
+`buf generate` at the project root writes them), else among the installed
+packages (`pip install clients/python` generates and installs them). Needs
+Debian's python3-grpcio and python3-protobuf: run it with /usr/bin/python3,
+or from a venv made with --system-site-packages.
 """
 
 import argparse
@@ -88,13 +92,24 @@ def build_parser():
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("connection")
     group.add_argument("--target", type=target, default=argparse.SUPPRESS, metavar="HOST:PORT",
-                       help=f"server address, any gRPC target (plaintext; default {DEFAULT_TARGET})")
+                       help=f"server address, any gRPC target (default {DEFAULT_TARGET}; "
+                            f"plaintext unless a --tls_ flag is given)")
     group.add_argument("--timeout", type=seconds, default=argparse.SUPPRESS, metavar="SECONDS",
                        help=f"deadline of the call, the whole stream for `stream`; "
                             f"0 means none (default {DEFAULT_TIMEOUT:g})")
+    group.add_argument("--zone", default=argparse.SUPPRESS, metavar="ZONE",
+                       help="for `now`: IANA time zone of the ctime text, e.g. Europe/Paris "
+                            "(default: the server's local zone)")
+    group.add_argument("--tls_ca", default=argparse.SUPPRESS, metavar="FILE",
+                       help="PEM CA bundle: use TLS and verify the server with it")
+    group.add_argument("--tls_cert", default=argparse.SUPPRESS, metavar="FILE",
+                       help="PEM client certificate (mutual TLS), with --tls_key")
+    group.add_argument("--tls_key", default=argparse.SUPPRESS, metavar="FILE",
+                       help="PEM private key of --tls_cert")
     group.add_argument("--gen-dir", default=argparse.SUPPRESS, metavar="DIR",
                        help=f"directory of the generated modules (default ${GEN_ENV}, "
-                            f"else {DEFAULT_GEN_DIR})")
+                            f"else {DEFAULT_GEN_DIR} if it exists, else the installed "
+                            f"package)")
 
     parser = argparse.ArgumentParser(
         description="Call sockrpc's TimeService and SquareService.", parents=[common],
@@ -105,9 +120,6 @@ def build_parser():
     now = verbs.add_parser("now", parents=[common], help="the current time",
                            description="Print the ctime text, the RFC 3339 instant and the "
                                        "zone, one per line.")
-    now.add_argument("--zone", default="", metavar="ZONE",
-                     help="IANA time zone of the ctime text, e.g. Europe/Paris "
-                          "(default: the server's local zone)")
 
     square = verbs.add_parser("square", parents=[common], help="the square of N",
                               description="Print the exact square of N.")
@@ -125,6 +137,29 @@ def build_parser():
     return parser
 
 
+def read_pem(flag, path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as error:
+        print(f"{os.path.basename(sys.argv[0])}: cannot read {flag} file {path}: "
+              f"{error.strerror}", file=sys.stderr)
+        sys.exit(1)
+
+
+def open_channel(grpc, target, tls):
+    """The C++ client's TLS flags: --tls_ca alone is TLS verifying the server
+    with that CA; --tls_cert and --tls_key add a client certificate (mutual
+    TLS); none of them is plaintext. An unreadable file exits 1."""
+    if not any(tls.values()):
+        return grpc.insecure_channel(target)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=tls["tls_ca"] and read_pem("--tls_ca", tls["tls_ca"]),
+        private_key=tls["tls_key"] and read_pem("--tls_key", tls["tls_key"]),
+        certificate_chain=tls["tls_cert"] and read_pem("--tls_cert", tls["tls_cert"]))
+    return grpc.secure_channel(target, credentials)
+
+
 def fail_setup(message):
     print(f"{os.path.basename(sys.argv[0])}: error: {message}", file=sys.stderr)
     sys.exit(2)
@@ -137,18 +172,19 @@ def load_modules(gen_dir):
     except ImportError as error:
         fail_setup(f"cannot import grpc ({error}); install Debian's python3-grpcio and "
                    f"run this with /usr/bin/python3")
-    marker = os.path.join(gen_dir, "sockrpc", "time", "v1", "time_service_pb2.py")
-    if not os.path.isfile(marker):
-        fail_setup(f"generated modules not found in {gen_dir}: run "
-                   f"{os.path.join(HERE, 'generate.sh')} [DIR], then pass --gen-dir DIR "
-                   f"or set {GEN_ENV}=DIR (DIR defaults to {DEFAULT_GEN_DIR})")
-    sys.path.insert(0, os.path.abspath(gen_dir))
+    if gen_dir is not None:
+        marker = os.path.join(gen_dir, "sockrpc", "time", "v1", "time_service_pb2.py")
+        if not os.path.isfile(marker):
+            fail_setup(f"generated modules not found in {gen_dir}: run `buf generate` at the "
+                       f"project root (writes {DEFAULT_GEN_DIR}), or `protoc` as README.md "
+                       f"shows, then pass --gen-dir DIR or set {GEN_ENV}=DIR")
+        sys.path.insert(0, os.path.abspath(gen_dir))
     try:
         from sockrpc.square.v1 import square_service_pb2, square_service_pb2_grpc
         from sockrpc.time.v1 import time_service_pb2, time_service_pb2_grpc
     except ImportError as error:
-        fail_setup(f"cannot import the generated modules from {gen_dir} ({error}); "
-                   f"run {os.path.join(HERE, 'generate.sh')} again")
+        fail_setup(f"cannot import the generated modules ({error}): `pip install "
+                   f"clients/python`, or run `buf generate` at the project root")
     return grpc, (time_service_pb2, time_service_pb2_grpc,
                   square_service_pb2, square_service_pb2_grpc)
 
@@ -243,15 +279,23 @@ VERBS = {"now": now, "square": square, "stream": stream}
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    tls = {name: getattr(args, name, None) for name in ("tls_ca", "tls_cert", "tls_key")}
+    if args.verb != "now" and hasattr(args, "zone"):
+        parser.error("--zone goes with now only")
+    args.zone = getattr(args, "zone", "")
+    if bool(tls["tls_cert"]) != bool(tls["tls_key"]):
+        parser.error("--tls_cert and --tls_key go together")
     target = getattr(args, "target", DEFAULT_TARGET)
     timeout = getattr(args, "timeout", DEFAULT_TIMEOUT) or None
-    gen_dir = getattr(args, "gen_dir", None) or os.environ.get(GEN_ENV) or DEFAULT_GEN_DIR
+    gen_dir = getattr(args, "gen_dir", None) or os.environ.get(GEN_ENV) or (
+        DEFAULT_GEN_DIR if os.path.isdir(DEFAULT_GEN_DIR) else None)
 
     grpc, modules = load_modules(gen_dir)
     time_pb2, time_grpc, square_pb2, square_grpc = modules
     try:
-        with grpc.insecure_channel(target) as channel:
+        with open_channel(grpc, target, tls) as channel:
             stubs = {"time": time_grpc.TimeServiceStub(channel),
                      "square": square_grpc.SquareServiceStub(channel)}
             VERBS[args.verb](stubs, modules, args, timeout)

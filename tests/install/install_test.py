@@ -57,6 +57,7 @@ class InstallTest(unittest.TestCase):
             "lib/cmake/sockrpc/sockrpcConfig.cmake",
             "lib/cmake/sockrpc/sockrpcConfigVersion.cmake",
             "lib/cmake/sockrpc/sockrpcTargets.cmake",
+            "share/doc/sockrpc/copyright",
         ]
         if shutil.which("help2man"):
             expected += [f"share/man/man1/{b}.1.gz"

@@ -25,8 +25,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	squarev1 "sockrpc/gen/go/sockrpc/square/v1"
-	timev1 "sockrpc/gen/go/sockrpc/time/v1"
+	squarev1 "github.com/sockrpc/sockrpc/clients/go/gen/sockrpc/square/v1"
+	timev1 "github.com/sockrpc/sockrpc/clients/go/gen/sockrpc/time/v1"
 )
 
 const maxDigits = 4300
