@@ -102,7 +102,8 @@ std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options,
   // answer comes within --core_ping_timeout. Its calls then fail UNAVAILABLE
   // and move to a new connection. A PING is 17 bytes each way; the core
   // accepts them at this rate (rpc_server/server.cc).
-  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options.core_ping_interval.count()));
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+                   static_cast<int>(options.core_ping_interval.count()));
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
                    static_cast<int>(options.core_ping_timeout.count()));
   arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);

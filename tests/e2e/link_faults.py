@@ -207,7 +207,8 @@ def served_again_after(answers, moment, protocol):
 def check_answers(test, answers, deadline_seconds, label):
     """No wrong answer, every request answered, ERRORs only past the deadline."""
     wrong = [a for a in answers if a.kind == "wrong"]
-    test.assertFalse(wrong, f"{label}: wrong answers: {[(a.protocol, a.detail) for a in wrong[:5]]}")
+    test.assertFalse(wrong, f"{label}: wrong answers: "
+                            f"{[(a.protocol, a.detail) for a in wrong[:5]]}")
     missing = [a for a in answers if a.kind == "none"]
     test.assertFalse(missing, f"{label}: requests without a reply: {len(missing)}")
     early = [a for a in answers if a.kind == "error" and a.elapsed < deadline_seconds - 0.05]
