@@ -96,9 +96,20 @@ std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options,
   if (!options.core_tls_server_name.empty()) {
     arguments.SetSslTargetNameOverride(options.core_tls_server_name);
   }
-  // Notice a dead core within seconds even on an idle connection.
-  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20'000);
-  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  // Notice a silently dead link (no FIN, no RST) within about two seconds:
+  // a PING every --core_ping_interval while calls are open (the health Watch
+  // keeps one open on every connection), and the connection dropped when no
+  // answer comes within --core_ping_timeout. Its calls then fail UNAVAILABLE
+  // and move to a new connection. A PING is 17 bytes each way; the core
+  // accepts them at this rate (rpc_server/server.cc).
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+                   static_cast<int>(options.core_ping_interval.count()));
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                   static_cast<int>(options.core_ping_timeout.count()));
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+  // gRPC otherwise stops pinging after two PINGs without data sent. (It
+  // sends at most one PING a second whatever is asked, hence the flag's floor.)
+  arguments.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Reconnect quickly once the core is back.
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1'000);
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);

@@ -41,6 +41,11 @@ struct BridgeOptions {
   std::chrono::milliseconds core_stream_max_age{10'000};
   // The least time between two DNS resolutions of --target.
   std::chrono::milliseconds min_resolution_interval{10'000};
+  // While calls are open to the core, an HTTP/2 PING this often; a connection
+  // whose PING is not answered within the timeout is dropped, and its calls
+  // move to a new one (a silently dead link costs about interval + timeout).
+  std::chrono::milliseconds core_ping_interval{1000};
+  std::chrono::milliseconds core_ping_timeout{1000};
   bool verbose = false;
   // How long a closing connection waits for the client to close before the
   // socket is closed regardless.

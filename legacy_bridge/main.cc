@@ -92,6 +92,11 @@ ABSL_FLAG(absl::Duration, min_resolution_interval, absl::Seconds(10),
           "With a dns: --target, the least time between two resolutions of the name "
           "(100ms..10m). The name is resolved again when a connection to a core closes, as "
           "the cores do every --max_connection_age.");
+ABSL_FLAG(absl::Duration, core_ping_interval, absl::Seconds(1),
+          "While calls to the core are open, send an HTTP/2 PING this often (1s to 5m).");
+ABSL_FLAG(absl::Duration, core_ping_timeout, absl::Seconds(1),
+          "Drop a connection to the core whose PING is not answered within this (100ms to 1m); "
+          "its calls move to a new connection.");
 
 namespace {
 
@@ -112,6 +117,17 @@ absl::Duration PositiveDuration(const char* name, absl::Duration value) {
     sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be positive"));
   }
   return value;
+}
+
+std::chrono::milliseconds DurationInRange(const char* name, absl::Duration value,
+                                          absl::Duration low, absl::Duration high) {
+  if (value < low || value > high) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be from ",
+                                             absl::FormatDuration(low), " to ",
+                                             absl::FormatDuration(high), ", got ",
+                                             absl::FormatDuration(value)));
+  }
+  return ToMilliseconds(value);
 }
 
 sockrpc::BridgeOptions OptionsFromFlags() {
@@ -165,6 +181,12 @@ sockrpc::BridgeOptions OptionsFromFlags() {
     sockrpc::ExitWithUsageError("--min_resolution_interval must be from 100ms to 10m");
   }
   options.min_resolution_interval = ToMilliseconds(resolution);
+  options.core_ping_interval = DurationInRange("core_ping_interval",
+                                               absl::GetFlag(FLAGS_core_ping_interval),
+                                               absl::Seconds(1), absl::Minutes(5));
+  options.core_ping_timeout =
+      DurationInRange("core_ping_timeout", absl::GetFlag(FLAGS_core_ping_timeout),
+                      absl::Milliseconds(100), absl::Minutes(1));
   PositiveDuration("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
   const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
   if (drain_delay < absl::ZeroDuration() || drain_delay > absl::Minutes(10)) {

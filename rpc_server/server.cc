@@ -80,6 +80,14 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
                              ChannelArgumentMs(options.max_connection_age));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                              ChannelArgumentMs(options.max_connection_age_grace));
+  // The bridge PINGs every connection each --core_ping_interval (1 s at
+  // least) to notice a dead link. gRPC's defaults count a PING sooner than
+  // 5 minutes after the last one without data as a strike and close the
+  // connection with GOAWAY "too_many_pings" after two strikes (about 4 s of
+  // an idle link): accept PINGs 100 ms apart, and never close a connection
+  // for its PINGs (one costs a 17-byte answer).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 100);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.AddListeningPort(listen->ToString(), credentials, &server->port_);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(
