@@ -43,9 +43,11 @@ class FairSharePolicy {
 
   explicit FairSharePolicy(Options options);
 
-  // Whether an address holding `address_sessions` may open one more.
+  // Whether an address holding `address_sessions` may open one more. A cap
+  // at or above max_connections never binds: the table's limit does.
   bool UnderAddressCap(size_t address_sessions) const {
-    return address_sessions < max_per_address();
+    return options_.max_per_address >= options_.max_connections ||
+           address_sessions < options_.max_per_address;
   }
   size_t max_per_address() const;
   size_t max_connections() const { return options_.max_connections; }

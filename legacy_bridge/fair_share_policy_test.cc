@@ -24,6 +24,9 @@ TEST(FairSharePolicyTest, PerAddressCapNeverExceedsTheTable) {
   EXPECT_EQ(Policy(100, 1000).max_per_address(), 100u);
   EXPECT_TRUE(Policy(200, 150).UnderAddressCap(149));
   EXPECT_FALSE(Policy(200, 150).UnderAddressCap(150));
+  // At or above the table's size, the table's own limit applies instead.
+  EXPECT_TRUE(Policy(100, 1000).UnderAddressCap(100));
+  EXPECT_TRUE(Policy(100, 100).UnderAddressCap(100));
 }
 
 TEST(FairSharePolicyTest, EvictsOnlyAboveTheThreshold) {
