@@ -8,6 +8,7 @@ counters say what was shed and why; a full table shrinks the handshake
 timeout."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,7 +21,8 @@ from processes import require_env, sample, scrape, start_bridge, start_core  # n
 RPC_SERVER = require_env("RPC_SERVER")
 BRIDGE = require_env("LEGACY_BRIDGE")
 
-FLOODER, OTHER_FLOODER, HONEST, SILENT = "127.0.0.2", "127.0.0.4", "127.0.0.3", "127.0.0.5"
+FLOODER, OTHER_FLOODER, HONEST, SILENT, EARLY = (
+    "127.0.0.2", "127.0.0.4", "127.0.0.3", "127.0.0.5", "127.0.0.6")
 LIMIT, PER_ADDRESS, SILENT_FIRST = 200, 150, 20
 SHED = "sockrpc_bridge_closed_by_limit_total"
 
@@ -77,6 +79,11 @@ class FairnessTest(unittest.TestCase):
             self.assertRegex(client.read_until_close(timeout=10), CTIME_LINE)
 
     def test_one_address_cannot_lock_another_out(self):
+        # Silent from before the flood: its timer, armed for 20 s, is armed
+        # again with a shorter timeout as the table fills.
+        early = LegacyConnection(self.bridge.square, source=EARLY)
+        self.held.append(early)
+        started = time.monotonic()
         # The flooder's first sessions greeted and idle, the last ones silent
         # (still in their handshake).
         self.assertEqual(self.open_squares_sessions(FLOODER, PER_ADDRESS - SILENT_FIRST), 0)
@@ -84,7 +91,7 @@ class FairnessTest(unittest.TestCase):
             self.held.append(LegacyConnection(self.bridge.square, source=FLOODER))
         self.wait_for("the silent sessions to be accepted", lambda: sample(
             scrape(self.bridge), "sockrpc_bridge_connections_open", protocol="squares")
-            == PER_ADDRESS)
+            == PER_ADDRESS + 1)
         # Past its cap, the flooder is refused.
         self.assertEqual(self.open_squares_sessions(FLOODER, 100), 100)
         self.assertEqual(self.shed("per_address_cap"), 100)
@@ -107,7 +114,7 @@ class FairnessTest(unittest.TestCase):
         # The evicted sessions got an ERROR line saying why, and a close.
         # (from the first address, for the second's newcomers; from the
         # second, for the honest clients).
-        evicted = [c for c in self.held if not c.quiet_for(0.001)]
+        evicted = [c for c in self.held if c is not early and not c.quiet_for(0.001)]
         self.assertEqual(len(evicted), self.shed("evicted_handshake") + self.shed("evicted_idle"))
         for connection in evicted:
             out = connection.read_until_close(timeout=5)
@@ -123,6 +130,11 @@ class FairnessTest(unittest.TestCase):
             shrunk = 20000 * (1000 - 90 * level) // 1000
             out = silent.read_until_close(timeout=15)
             self.assertEqual(out, b"ERROR no handshake within %dms; closing\n" % shrunk)
+        out = early.read_until_close(timeout=15)
+        found = re.fullmatch(rb"ERROR no handshake within (\d+)ms; closing\n", out)
+        self.assertIsNotNone(found, out)
+        self.assertLess(int(found.group(1)), 20000)
+        self.assertLess(time.monotonic() - started, 15)
 
 
 class FairShareFlagsTest(unittest.TestCase):
