@@ -106,9 +106,13 @@ std::vector<std::shared_ptr<Connection>> ConnectionRegistry::TakeRetimeSweep() {
   std::vector<std::shared_ptr<Connection>> to_retime;
   std::lock_guard lock(mu_);
   const int level = pressure_level_.load(std::memory_order_relaxed);
-  const bool rose = level > swept_level_;
+  if (level <= swept_level_) {
+    // Hysteresis: a table that wavers across one level boundary would
+    // otherwise make every other accept a sweep of the whole table.
+    if (level + 2 <= swept_level_) swept_level_ = level;
+    return to_retime;
+  }
   swept_level_ = level;
-  if (!rose) return to_retime;
   for (const auto& [connection, entry] : open_) {
     if (auto alive = entry.handle.lock()) to_retime.push_back(std::move(alive));
   }

@@ -86,8 +86,9 @@ class ConnectionRegistry {
   // 0..FairSharePolicy::kLevels: how far the timeouts shrink now. Lock-free.
   int pressure_level() const { return pressure_level_.load(std::memory_order_relaxed); }
   const FairSharePolicy& policy() const { return policy_; }
-  // The open connections to Retime, if the pressure level rose since the
-  // last call; else none.
+  // The open connections to Retime, if the pressure level rose above the
+  // last level swept; else none. The last level swept comes down only once
+  // the level is two below it, so a sweep takes a swing of two levels.
   std::vector<std::shared_ptr<Connection>> TakeRetimeSweep();
 
   // Asks every open connection to drain, then waits until all have closed or
