@@ -95,6 +95,10 @@ class FairnessTest(unittest.TestCase):
         # Past its cap, the flooder is refused.
         self.assertEqual(self.open_squares_sessions(FLOODER, 100), 100)
         self.assertEqual(self.shed("per_address_cap"), 100)
+        # Logged, at most five lines a second per reason.
+        self.bridge.wait_for_line(re.compile(r"refused a client of 127\.0\.0\.2: per_address_cap"))
+        refusal_lines = self.bridge.stderr_text().count("per_address_cap")
+        self.assertLessEqual(refusal_lines, 5 * (time.monotonic() - started + 1))
 
         # A second address fills the table: past 90 % its newcomers evict
         # the first address's sessions, the silent ones first, until both
