@@ -16,6 +16,7 @@
 #include "common/listen_address.h"
 #include "common/log.h"
 #include "common/usable_cpus.h"
+#include "legacy_bridge/address_key.h"
 #include "legacy_bridge/event_loop.h"
 #include "legacy_bridge/listener_drain.h"
 #include "legacy_bridge/socket_closer.h"
@@ -38,11 +39,11 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 // under way when they stopped taking new ones: a few round trips on a LAN.
 constexpr std::chrono::milliseconds kHandshakeSettleTime{50};
 
-// Tells a client past --max_connections why it is turned away, then closes.
-void Reject(asio::ip::tcp::socket socket, size_t limit, std::chrono::milliseconds linger) {
+// Tells a client past --max_connections or --max_connections_per_address
+// why it is turned away, then closes.
+void Reject(asio::ip::tcp::socket socket, std::string detail, std::chrono::milliseconds linger) {
   auto owned = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
-  auto line = std::make_shared<std::string>(
-      ErrorLine(absl::StrCat("too many connections (limit ", limit, "); try again later")));
+  auto line = std::make_shared<std::string>(ErrorLine(detail));
   asio::async_write(*owned, asio::buffer(*line),
                     [owned, line, linger](const asio::error_code&, size_t) {
                       CloseAfterDraining(std::move(*owned), linger);
@@ -128,9 +129,29 @@ std::shared_ptr<grpc::Channel> CreateCoreChannel(const BridgeOptions& options,
       arguments, std::move(interceptors));
 }
 
+FairSharePolicy::Options FairShareOptions(const BridgeOptions& options) {
+  return {options.max_connections, options.max_connections_per_address,
+          options.evict_above_percent, options.shrink_timeouts_above_percent,
+          options.min_timeout_percent};
+}
+
+size_t ShedLogIndex(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kPerAddressCap:
+      return 0;
+    case CloseReason::kEvictedHandshake:
+      return 1;
+    case CloseReason::kEvictedIdle:
+      return 2;
+    default:
+      return 3;
+  }
+}
+
 }  // namespace
 
-Bridge::Bridge(BridgeOptions options) : options_(std::move(options)) {
+Bridge::Bridge(BridgeOptions options)
+    : options_(std::move(options)), registry_(FairSharePolicy(FairShareOptions(options_))) {
   AddBuildInfoGauge(metrics_registry_);
 }
 
@@ -161,6 +182,11 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
       "4 shutdown.",
       {{"target", bridge->options_.target}},
       [channel] { return static_cast<double>(channel->GetState(false)); });
+  bridge->metrics_registry_.AddCallbackGauge(
+      "sockrpc_bridge_pressure_level",
+      "How full the connection table is for the timeouts: 0 below --shrink_timeouts_above, "
+      "10 at --max_connections (timeouts at --min_timeout_percent).",
+      {}, [raw = bridge.get()] { return static_cast<double>(raw->registry_.pressure_level()); });
   bridge->options_.busy_poll = std::chrono::duration_cast<std::chrono::microseconds>(
       BusyPollWindow(bridge->options_.busy_poll, UsableCpuCount()));
   const BusyPoll::Clock::duration busy_poll = bridge->options_.busy_poll;
@@ -249,22 +275,59 @@ void Bridge::Accept(Listener& listener, size_t loop) {
 
 void Bridge::Serve(Protocol protocol, asio::ip::tcp::socket socket,
                    const asio::ip::tcp::endpoint& peer) {
-  if (!registry_.TryReserve(options_.max_connections)) {
-    metrics_.ClosedByLimit(CloseReason::kTooManyConnections).Increment();
-    return Reject(std::move(socket), options_.max_connections, options_.close_linger);
+  const std::string address_key = AddressKey(peer.address());
+  ConnectionRegistry::Admission admission = registry_.TryReserve(address_key);
+  if (admission.refused) {
+    const CloseReason reason = *admission.refused;
+    metrics_.ClosedByLimit(reason).Increment();
+    LogShed(reason, address_key);
+    return Reject(std::move(socket),
+                  reason == CloseReason::kPerAddressCap
+                      ? absl::StrCat("too many connections from your address (limit ",
+                                     registry_.policy().max_per_address(), "); try again later")
+                      : absl::StrCat("too many connections (limit ", options_.max_connections,
+                                     "); try again later"),
+                  options_.close_linger);
+  }
+  if (admission.victim != nullptr) {
+    // Counted when it closes (SquaresConnection::Finish), like every limit.
+    LogShed(admission.victim_reason, address_key);
+    Connection* victim = admission.victim.get();
+    victim->Evict(std::move(admission.victim), admission.victim_reason);
+  }
+  // The timeouts just shrank: the connections arm their timers again.
+  for (std::shared_ptr<Connection>& connection : registry_.TakeRetimeSweep()) {
+    Connection* raw = connection.get();
+    raw->Retime(std::move(connection));
   }
   if (protocol == Protocol::kTime) {
-    Open<TimeConnection>(std::move(socket), peer);
+    Open<TimeConnection>(std::move(socket), peer, address_key);
   } else {
-    Open<SquaresConnection>(std::move(socket), peer);
+    Open<SquaresConnection>(std::move(socket), peer, address_key);
   }
 }
 
+void Bridge::LogShed(CloseReason reason, const std::string& address_key) {
+  const std::optional<uint64_t> unlogged =
+      shed_logs_[ShedLogIndex(reason)].Allow(LogThrottle::Clock::now());
+  if (!unlogged) return;
+  const bool evicted =
+      reason == CloseReason::kEvictedHandshake || reason == CloseReason::kEvictedIdle;
+  LogWarning(
+      absl::StrCat(evicted ? "evicted a connection for a client of " : "refused a client of ",
+                   address_key, ": ", CloseReasonName(reason), ", ", registry_.size(), " of ",
+                   options_.max_connections, " connections open",
+                   *unlogged > 0 ? absl::StrCat(" (", *unlogged, " more not logged)") : ""),
+      {LogField("event", evicted ? "evicted" : "refused"), LogField("address", address_key),
+       LogField("reason", CloseReasonName(reason)), LogField("not_logged", *unlogged)});
+}
+
 template <typename ConnectionType>
-void Bridge::Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer) {
+void Bridge::Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
+                  const std::string& address_key) {
   auto connection = std::make_shared<ConnectionType>(std::move(socket), PeerName(peer), *core_,
                                                      options_, registry_, metrics_);
-  registry_.Add(connection.get(), connection);
+  registry_.Add(connection.get(), connection, address_key);
   // Already on the event loop that accepted it, where it lives from now on.
   connection->Start();
 }

@@ -22,6 +22,7 @@
 #include "legacy_bridge/bridge_options.h"
 #include "legacy_bridge/connection_registry.h"
 #include "legacy_bridge/core_client.h"
+#include "legacy_bridge/log_throttle.h"
 
 namespace sockrpc {
 
@@ -78,7 +79,11 @@ class Bridge {
   void Accept(Listener& listener, size_t loop);
   void Serve(Protocol protocol, asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer);
   template <typename ConnectionType>
-  void Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer);
+  void Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
+            const std::string& address_key);
+  // Logs a refusal or an eviction for a client of `address_key`, a few
+  // lines per second per reason at most.
+  void LogShed(CloseReason reason, const std::string& address_key);
 
   BridgeOptions options_;
   MetricsRegistry metrics_registry_;
@@ -89,6 +94,8 @@ class Bridge {
   std::shared_ptr<grpc::Channel> core_channel_;
   std::unique_ptr<CoreClient> core_;
   ConnectionRegistry registry_;
+  // One per CloseReason a newcomer can cause (indexes: ShedLogIndex in bridge.cc).
+  LogThrottle shed_logs_[4] = {LogThrottle(5), LogThrottle(5), LogThrottle(5), LogThrottle(5)};
   Listener time_{Protocol::kTime, {}, {}, {}};
   Listener square_{Protocol::kSquares, {}, {}, {}};
   std::atomic<bool> draining_{false};

@@ -46,7 +46,10 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       closed_too_long_(ClosedCounter(registry, CloseReason::kMessageTooLong)),
       closed_handshake_timeout_(ClosedCounter(registry, CloseReason::kHandshakeTimeout)),
       closed_idle_timeout_(ClosedCounter(registry, CloseReason::kIdleTimeout)),
-      rejected_too_many_(ClosedCounter(registry, CloseReason::kTooManyConnections)) {
+      rejected_too_many_(ClosedCounter(registry, CloseReason::kTooManyConnections)),
+      rejected_per_address_(ClosedCounter(registry, CloseReason::kPerAddressCap)),
+      evicted_handshake_(ClosedCounter(registry, CloseReason::kEvictedHandshake)),
+      evicted_idle_(ClosedCounter(registry, CloseReason::kEvictedIdle)) {
   AddProcessMetrics(registry);
 }
 
@@ -58,6 +61,12 @@ Counter& BridgeMetrics::ClosedByLimit(CloseReason limit) {
       return closed_handshake_timeout_;
     case CloseReason::kIdleTimeout:
       return closed_idle_timeout_;
+    case CloseReason::kPerAddressCap:
+      return rejected_per_address_;
+    case CloseReason::kEvictedHandshake:
+      return evicted_handshake_;
+    case CloseReason::kEvictedIdle:
+      return evicted_idle_;
     default:
       return rejected_too_many_;
   }

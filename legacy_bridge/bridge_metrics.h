@@ -38,6 +38,9 @@ struct BridgeMetrics {
   Counter& closed_handshake_timeout_;
   Counter& closed_idle_timeout_;
   Counter& rejected_too_many_;
+  Counter& rejected_per_address_;
+  Counter& evicted_handshake_;
+  Counter& evicted_idle_;
 };
 
 }  // namespace sockrpc

@@ -31,6 +31,14 @@ struct BridgeOptions {
   std::chrono::milliseconds handshake_timeout{60'000};
   std::chrono::milliseconds idle_timeout{300'000};
   size_t max_connections = 20'000;
+  // The fair share (fair_share_policy.h): connections one IPv4 address or
+  // IPv6 /64 may hold, the occupancy (percent of max_connections) from which
+  // newcomers evict sessions of bigger addresses, and from which the
+  // handshake and idle timeouts shrink, down to min_timeout_percent.
+  size_t max_connections_per_address = 1'000;
+  int evict_above_percent = 90;
+  int shrink_timeouts_above_percent = 80;
+  int min_timeout_percent = 10;
   size_t threads = 0;  // 0: one per core
   // How long the event loops and the completion thread keep polling after
   // an event before they sleep (common/busy_poll.h); zero on a single CPU.

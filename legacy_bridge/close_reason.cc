@@ -20,6 +20,12 @@ const char* CloseReasonName(CloseReason reason) {
       return "idle_timeout";
     case CloseReason::kTooManyConnections:
       return "too_many_connections";
+    case CloseReason::kPerAddressCap:
+      return "per_address_cap";
+    case CloseReason::kEvictedHandshake:
+      return "evicted_handshake";
+    case CloseReason::kEvictedIdle:
+      return "evicted_idle";
   }
   return "unknown";
 }
@@ -30,6 +36,9 @@ bool IsLimit(CloseReason reason) {
     case CloseReason::kHandshakeTimeout:
     case CloseReason::kIdleTimeout:
     case CloseReason::kTooManyConnections:
+    case CloseReason::kPerAddressCap:
+    case CloseReason::kEvictedHandshake:
+    case CloseReason::kEvictedIdle:
       return true;
     default:
       return false;

@@ -15,6 +15,11 @@ enum class CloseReason {
   kHandshakeTimeout,    // --handshake_timeout
   kIdleTimeout,         // --idle_timeout
   kTooManyConnections,  // --max_connections
+  kPerAddressCap,       // --max_connections_per_address
+  // Evicted for a newcomer from a smaller address when the table was nearly
+  // full (--evict_above), in handshake or idle (fair_share_policy.h).
+  kEvictedHandshake,
+  kEvictedIdle,
 };
 
 // A short snake_case name for logs and metric labels ("handshake_timeout").

@@ -11,7 +11,8 @@ namespace {
 constexpr CloseReason kAll[] = {
     CloseReason::kClientClosed,    CloseReason::kBridgeShuttingDown, CloseReason::kConnectionReset,
     CloseReason::kConnectionError, CloseReason::kMessageTooLong,     CloseReason::kHandshakeTimeout,
-    CloseReason::kIdleTimeout,     CloseReason::kTooManyConnections,
+    CloseReason::kIdleTimeout,     CloseReason::kTooManyConnections, CloseReason::kPerAddressCap,
+    CloseReason::kEvictedHandshake, CloseReason::kEvictedIdle,
 };
 
 TEST(CloseReasonTest, EveryReasonHasItsOwnName) {
@@ -26,6 +27,9 @@ TEST(CloseReasonTest, LimitNamesAreTheMetricLabels) {
   EXPECT_STREQ(CloseReasonName(CloseReason::kHandshakeTimeout), "handshake_timeout");
   EXPECT_STREQ(CloseReasonName(CloseReason::kIdleTimeout), "idle_timeout");
   EXPECT_STREQ(CloseReasonName(CloseReason::kTooManyConnections), "too_many_connections");
+  EXPECT_STREQ(CloseReasonName(CloseReason::kPerAddressCap), "per_address_cap");
+  EXPECT_STREQ(CloseReasonName(CloseReason::kEvictedHandshake), "evicted_handshake");
+  EXPECT_STREQ(CloseReasonName(CloseReason::kEvictedIdle), "evicted_idle");
 }
 
 TEST(CloseReasonTest, OnlyTheBridgesLimitsAreLimits) {
@@ -33,6 +37,8 @@ TEST(CloseReasonTest, OnlyTheBridgesLimitsAreLimits) {
   EXPECT_TRUE(IsLimit(CloseReason::kIdleTimeout));
   EXPECT_TRUE(IsLimit(CloseReason::kMessageTooLong));
   EXPECT_TRUE(IsLimit(CloseReason::kTooManyConnections));
+  EXPECT_TRUE(IsLimit(CloseReason::kPerAddressCap));
+  EXPECT_TRUE(IsLimit(CloseReason::kEvictedIdle));
   EXPECT_FALSE(IsLimit(CloseReason::kClientClosed));
   EXPECT_FALSE(IsLimit(CloseReason::kBridgeShuttingDown));
   EXPECT_FALSE(IsLimit(CloseReason::kConnectionReset));

@@ -63,6 +63,21 @@ ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(300),
 ABSL_FLAG(int64_t, max_connections, 15000,
           "Connections open at once, both protocols together; past it a client gets an ERROR "
           "line and is closed.");
+ABSL_FLAG(int64_t, max_connections_per_address, 1000,
+          "Connections one client IPv4 address, or IPv6 /64, may hold open at once "
+          "(1..1000000; at most --max_connections); past it the client gets an ERROR line. "
+          "The default leaves room for many clients behind one NAT address.");
+ABSL_FLAG(int64_t, evict_above, 90,
+          "Percent of --max_connections (1..100) from which each new connection evicts one "
+          "session (in handshake first, then the longest idle) of the address holding the "
+          "most, if it holds at least two more than the newcomer's; 100: only when full.");
+ABSL_FLAG(int64_t, shrink_timeouts_above, 80,
+          "Percent of --max_connections (1..100) from which --handshake_timeout and "
+          "--idle_timeout shrink, in ten steps, down to --min_timeout_percent of their value "
+          "at a full table; 100: never.");
+ABSL_FLAG(int64_t, min_timeout_percent, 10,
+          "What is left of --handshake_timeout and --idle_timeout at a full table, in percent "
+          "(1..100).");
 ABSL_FLAG(int64_t, threads, 0,
           "Event-loop threads (0..1024); 0: one per CPU the process may run on (its affinity "
           "mask, as taskset sets it).");
@@ -168,6 +183,15 @@ sockrpc::BridgeOptions OptionsFromFlags() {
       ToMilliseconds(PositiveDuration("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)));
   options.max_connections = static_cast<size_t>(
       FlagInRange("max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
+  options.max_connections_per_address = static_cast<size_t>(FlagInRange(
+      "max_connections_per_address", absl::GetFlag(FLAGS_max_connections_per_address), 1,
+      1'000'000));
+  options.evict_above_percent =
+      static_cast<int>(FlagInRange("evict_above", absl::GetFlag(FLAGS_evict_above), 1, 100));
+  options.shrink_timeouts_above_percent = static_cast<int>(FlagInRange(
+      "shrink_timeouts_above", absl::GetFlag(FLAGS_shrink_timeouts_above), 1, 100));
+  options.min_timeout_percent = static_cast<int>(
+      FlagInRange("min_timeout_percent", absl::GetFlag(FLAGS_min_timeout_percent), 1, 100));
   options.threads =
       static_cast<size_t>(FlagInRange("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
   options.busy_poll = sockrpc::BusyPollFlagOrExit(absl::GetFlag(FLAGS_busy_poll));

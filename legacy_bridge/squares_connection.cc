@@ -53,6 +53,7 @@ void SquaresConnection::Start() {
   asio::error_code ignored;
   socket_.non_blocking(true, ignored);
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  SetActivity(/*in_handshake=*/true, /*busy=*/false, started_);
   ScheduleTimer();
   WaitForInput();
 }
@@ -67,6 +68,33 @@ void SquaresConnection::Drain(std::shared_ptr<Connection> self) {
     session_.OnClientEof();
     Pump();
   });
+}
+
+void SquaresConnection::Evict(std::shared_ptr<Connection> self, CloseReason reason) {
+  asio::post(socket_.get_executor(), [this, self = std::move(self), reason] {
+    if (finished_) return;
+    session_.Abort(reason, reason == CloseReason::kEvictedHandshake
+                               ? "connection table nearly full: no handshake yet"
+                               : "connection table nearly full: idle connection from an address "
+                                 "holding many");
+    Pump();
+  });
+}
+
+void SquaresConnection::Retime(std::shared_ptr<Connection> self) {
+  asio::post(socket_.get_executor(), [this, self = std::move(self)] {
+    if (finished_) return;
+    timer_expiry_ = Clock::time_point::max();  // so that ScheduleTimer arms it afresh
+    ScheduleTimer();
+  });
+}
+
+std::chrono::milliseconds SquaresConnection::HandshakeTimeout() const {
+  return registry_.policy().ScaledTimeout(options_.handshake_timeout, registry_.pressure_level());
+}
+
+std::chrono::milliseconds SquaresConnection::IdleTimeout() const {
+  return registry_.policy().ScaledTimeout(options_.idle_timeout, registry_.pressure_level());
 }
 
 void SquaresConnection::WaitForInput() {
@@ -137,6 +165,7 @@ void SquaresConnection::Pump() {
   pending_output_ += session_.TakeOutput();
   Write();
   if (session_.Done() && unsent_bytes() == 0) return Finish(outcome_);
+  SetActivity(!session_.greeted(), session_.AwaitingCore() || unsent_bytes() > 0, last_activity_);
   ScheduleTimer();
   WaitForInput();
 }
@@ -240,12 +269,12 @@ void SquaresConnection::AbandonStream() {
 
 void SquaresConnection::ScheduleTimer() {
   Clock::time_point next = Clock::time_point::max();
-  if (!session_.greeted()) next = std::min(next, started_ + options_.handshake_timeout);
+  if (!session_.greeted()) next = std::min(next, started_ + HandshakeTimeout());
   if (idle_check_pending_) next = std::min(next, last_read_ + line_pause_);
   if (session_.AwaitingCore()) {
     next = std::min(next, last_core_progress_ + options_.deadline);
   } else if (unsent_bytes() == 0) {
-    next = std::min(next, last_activity_ + options_.idle_timeout);
+    next = std::min(next, last_activity_ + IdleTimeout());
   }
   if (next >= timer_expiry_) return;  // an earlier wake-up is armed; it re-checks then
   timer_expiry_ = next;
@@ -264,9 +293,11 @@ void SquaresConnection::OnTimer() {
     asio::error_code ignored;
     if (socket_.available(ignored) == 0) session_.OnClientIdle();
   }
-  if (!session_.greeted() && now - started_ >= options_.handshake_timeout) {
+  const std::chrono::milliseconds handshake_timeout = HandshakeTimeout();
+  const std::chrono::milliseconds idle_timeout = IdleTimeout();
+  if (!session_.greeted() && now - started_ >= handshake_timeout) {
     session_.Abort(CloseReason::kHandshakeTimeout,
-                   absl::StrFormat("no handshake within %dms", options_.handshake_timeout.count()));
+                   absl::StrFormat("no handshake within %dms", handshake_timeout.count()));
   } else if (session_.AwaitingCore() && now - last_core_progress_ >= options_.deadline) {
     LogError(absl::StrCat("SQUARES ", peer_, ": no answer from the core within ",
                           options_.deadline.count(), "ms"));
@@ -276,9 +307,8 @@ void SquaresConnection::OnTimer() {
     session_.OnCoreFailure(absl::DeadlineExceededError(
         absl::StrFormat("no answer within %dms", options_.deadline.count())));
   } else if (!session_.AwaitingCore() && unsent_bytes() == 0 &&
-             now - last_activity_ >= options_.idle_timeout) {
-    session_.Abort(CloseReason::kIdleTimeout,
-                   absl::StrFormat("idle for %dms", options_.idle_timeout.count()));
+             now - last_activity_ >= idle_timeout) {
+    session_.Abort(CloseReason::kIdleTimeout, absl::StrFormat("idle for %dms", idle_timeout.count()));
   }
   Pump();
 }
@@ -302,7 +332,10 @@ void SquaresConnection::Finish(CloseReason outcome) {
   metrics_.squares_messages.Increment(session_.messages());
   metrics_.squares.error_lines.Increment(session_.errors());
   if (IsLimit(reason)) metrics_.ClosedByLimit(reason).Increment();
-  if (options_.verbose || !clean) {
+  // Evictions are logged by the bridge, at a bounded rate.
+  const bool evicted =
+      reason == CloseReason::kEvictedHandshake || reason == CloseReason::kEvictedIdle;
+  if (options_.verbose || (!clean && !evicted)) {
     const double milliseconds = MillisecondsSince(started_);
     std::vector<LogField> fields = {
         LogField("protocol", "SQUARES"), LogField("peer", peer_),

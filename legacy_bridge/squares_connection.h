@@ -26,8 +26,6 @@ namespace sockrpc {
 class SquaresConnection final : public Connection,
                                 public std::enable_shared_from_this<SquaresConnection> {
  public:
-  using Clock = std::chrono::steady_clock;
-
   SquaresConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
                     const BridgeOptions& options, ConnectionRegistry& registry,
                     BridgeMetrics& metrics);
@@ -35,6 +33,8 @@ class SquaresConnection final : public Connection,
 
   void Start();
   void Drain(std::shared_ptr<Connection> self) override;
+  void Evict(std::shared_ptr<Connection> self, CloseReason reason) override;
+  void Retime(std::shared_ptr<Connection> self) override;
 
  private:
   void WaitForInput();
@@ -53,6 +53,9 @@ class SquaresConnection final : public Connection,
   // Whether a stream that ended with `status` just lost its replica (the
   // requests can be asked again) rather than failed them.
   static bool StreamWasLost(const absl::Status& status);
+  // The timeouts in effect: the flags', shrunk as the table fills.
+  std::chrono::milliseconds HandshakeTimeout() const;
+  std::chrono::milliseconds IdleTimeout() const;
   void ScheduleTimer();
   void OnTimer();
   void Finish(CloseReason outcome);

@@ -60,6 +60,14 @@ void TimeConnection::Drain(std::shared_ptr<Connection> self) {
   asio::post(socket_.get_executor(), [self = std::move(self)] {});
 }
 
+void TimeConnection::Evict(std::shared_ptr<Connection> self, CloseReason) {
+  asio::post(socket_.get_executor(), [self = std::move(self)] {});
+}
+
+void TimeConnection::Retime(std::shared_ptr<Connection> self) {
+  asio::post(socket_.get_executor(), [self = std::move(self)] {});
+}
+
 void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
   if (finished_) return;
   metrics_.time_latency.Observe(

@@ -34,6 +34,10 @@ class TimeConnection final : public Connection,
   // The answer is already on its way (the call has a deadline): nothing to
   // do but release `self` on the connection's own thread.
   void Drain(std::shared_ptr<Connection> self) override;
+  // Never chosen (the connection stays busy until its call ends, within the
+  // deadline) and has no timer: nothing to do but release `self` likewise.
+  void Evict(std::shared_ptr<Connection> self, CloseReason reason) override;
+  void Retime(std::shared_ptr<Connection> self) override;
 
  private:
   void OnAnswer(absl::StatusOr<std::string> ctime);

@@ -13,9 +13,11 @@ CTIME_LINE = re.compile(rb"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) "
 
 
 class LegacyConnection:
-    def __init__(self, address, timeout=10.0, nodelay=True):
+    def __init__(self, address, timeout=10.0, nodelay=True, source=None):
+        """`source`: the local address to connect from (e.g. "127.0.0.2")."""
         self.timeout = timeout
-        self.sock = socket.create_connection(address, timeout=timeout)
+        self.sock = socket.create_connection(address, timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         if nodelay:
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
