@@ -102,6 +102,10 @@ if [[ $do_build == 1 ]]; then
 fi
 rpc_server=$build/rpc_server/rpc_server
 bridge=$build/legacy_bridge/legacy_bridge
+# Every load generator connects from 127.0.0.1: lift the per-address cap
+# (a cap at --max_connections has no effect), or the 10,000-client scenarios
+# would measure the fair-share refusals instead of the bridge.
+bridge_flags=(--max_connections_per_address=15000)
 legacy_load=$build/bench/legacy_load
 grpc_load=$build/bench/grpc_load
 direct=$build/bench/direct_squares_server
@@ -330,7 +334,7 @@ start_system() {
   core_pid=$server_pid
   core_address=$(address_after "" "$server_line")
   start_server "$logs/legacy_bridge-$pass-$1.log" 'SQUARES listening on' \
-    "$bridge" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 --target="$core_address"
+    "$bridge" "${bridge_flags[@]}" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 --target="$core_address"
   bridge_pid=$server_pid
   bridge_time=$(address_after TIME "$server_line")
   bridge_square=$(address_after SQUARES "$server_line")
@@ -400,7 +404,7 @@ run_pass() {
       scaled_pid=$server_pid
       scaled_address=$(address_after "" "$server_line")
       start_server "$logs/legacy_bridge-$pass-${cpus}cpu.log" 'SQUARES listening on' \
-        taskset -c "$cpu_list" "$bridge" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 \
+        taskset -c "$cpu_list" "$bridge" "${bridge_flags[@]}" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 \
         --target="$scaled_address" --threads=$cpus
       scaled_bridge_pid=$server_pid
       scaled_square=$(address_after SQUARES "$server_line")
@@ -437,7 +441,7 @@ run_pass() {
     one_core_pid=$server_pid
     one_core_address=$(address_after "" "$server_line")
     start_server "$logs/legacy_bridge-$pass-1core.log" 'SQUARES listening on' \
-      taskset -c "$pin" "$bridge" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 \
+      taskset -c "$pin" "$bridge" "${bridge_flags[@]}" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 \
       --target="$one_core_address"
     one_bridge_pid=$server_pid
     load legacy_load "$one_core" bridge+core "$one_bridge_pid,$one_core_pid" \
