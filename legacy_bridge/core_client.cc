@@ -42,11 +42,13 @@ class CoreClient::NowCall {
 };
 
 CoreClient::CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline,
-                       SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll)
+                       SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll,
+                       std::unique_ptr<OverloadGate> overload)
     : channel_(std::move(channel)),
       time_stub_(sockrpc::time::v1::TimeService::NewStub(channel_)),
       square_stub_(sockrpc::square::v1::SquareService::NewStub(channel_)),
       deadline_(deadline),
+      overload_(std::move(overload)),
       completions_(busy_poll),
       square_streams_(*square_stub_, completions_.queue(), streams) {}
 

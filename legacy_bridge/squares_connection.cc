@@ -44,6 +44,7 @@ SquaresConnection::SquaresConnection(asio::ip::tcp::socket socket, std::string p
 }
 
 SquaresConnection::~SquaresConnection() {
+  ForgetSent();
   registry_.Remove(this);
   metrics_.squares.open.Add(-1);
 }
@@ -141,8 +142,15 @@ void SquaresConnection::Pump() {
 }
 
 void SquaresConnection::SendRequests() {
-  const std::vector<CoreRequest> requests = session_.TakeCoreRequests();
+  std::vector<CoreRequest> requests = session_.TakeCoreRequests();
+  // A shed request is answered at once, which may release buffered messages:
+  // bounded, as each round answers at least one message.
+  for (size_t round = 0; !requests.empty() && round <= options_.max_pending_replies; ++round) {
+    if (!ShedRequests(requests)) break;
+    requests = session_.TakeCoreRequests();
+  }
   if (requests.empty()) return;
+  core_.squares_overload().OnSent(requests.size());
   last_core_progress_ = Clock::now();
   sent_at_.insert(sent_at_.end(), requests.size(), last_core_progress_);
   if (stream_ == nullptr) {
@@ -171,6 +179,28 @@ void SquaresConnection::SendRequests() {
   stream_->Send(requests);
 }
 
+bool SquaresConnection::ShedRequests(const std::vector<CoreRequest>& requests) {
+  // Only requests that would be the session's first outstanding ones: the
+  // session expects answers in request order, and those sent before are
+  // answered first.
+  if (session_.outstanding() != requests.size()) return false;
+  const uint64_t messages = static_cast<uint64_t>(std::count_if(
+      requests.begin(), requests.end(), [](const CoreRequest& request) { return !request.probe; }));
+  if (!core_.squares_overload().Shed(messages)) return false;
+  asio::error_code ignored;
+  const bool client_sent_more = socket_.available(ignored) > 0;
+  for (const CoreRequest& request : requests) {
+    session_.OnCoreAnswer(request.sequence, absl::ResourceExhaustedError(kOverloadedText),
+                          client_sent_more);
+  }
+  return true;
+}
+
+void SquaresConnection::ForgetSent() {
+  core_.squares_overload().OnForgotten(sent_at_.size());
+  sent_at_.clear();
+}
+
 void SquaresConnection::Write() {
   if (writing_ || pending_output_.empty() || finished_) return;
   std::swap(writing_output_, pending_output_);
@@ -193,6 +223,7 @@ void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std:
     metrics_.square_latency.Observe(
         std::chrono::duration<double>(last_core_progress_ - sent_at_.front()).count());
     sent_at_.pop_front();
+    core_.squares_overload().OnAnswered();
   }
   asio::error_code ignored;
   const bool client_sent_more = socket_.available(ignored) > 0;
@@ -203,7 +234,7 @@ void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std:
 void SquaresConnection::OnCoreDone(uint64_t stream_id, absl::Status status) {
   if (finished_ || stream_id != stream_id_) return;
   stream_.reset();
-  sent_at_.clear();  // whatever is asked again is timed from then
+  ForgetSent();  // whatever is asked again is timed (and counted) from then
   if (session_.AwaitingCore()) {
     if (StreamWasLost(status)) {
       metrics_.streams_moved.Increment();
@@ -270,7 +301,7 @@ void SquaresConnection::OnTimer() {
     LogError(absl::StrCat("SQUARES ", peer_, ": no answer from the core within ",
                           options_.deadline.count(), "ms"));
     AbandonStream();
-    sent_at_.clear();
+    ForgetSent();
     metrics_.core_failures.Increment();
     session_.OnCoreFailure(absl::DeadlineExceededError(
         absl::StrFormat("no answer within %dms", options_.deadline.count())));
@@ -293,6 +324,7 @@ void SquaresConnection::Finish(CloseReason outcome) {
     stream_.reset();
   }
   ++stream_id_;
+  ForgetSent();
   registry_.Remove(this);
   // A limit the session closed at wins over how the socket ended after it.
   const CloseReason reason = session_.close_reason().value_or(outcome);
