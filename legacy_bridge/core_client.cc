@@ -9,6 +9,15 @@ namespace sockrpc {
 using sockrpc::time::v1::NowRequest;
 using sockrpc::time::v1::NowResponse;
 
+namespace {
+
+SquareStreamPool::Options WithOverload(SquareStreamPool::Options options, OverloadGate* overload) {
+  options.overload = overload;
+  return options;
+}
+
+}  // namespace
+
 // One Now call: it owns itself from start to finish.
 class CoreClient::NowCall {
  public:
@@ -50,7 +59,8 @@ CoreClient::CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration de
       deadline_(deadline),
       overload_(std::move(overload)),
       completions_(busy_poll),
-      square_streams_(*square_stub_, completions_.queue(), streams) {}
+      square_streams_(*square_stub_, completions_.queue(),
+                      WithOverload(streams, overload_.get())) {}
 
 CoreClient::~CoreClient() {
   std::lock_guard lock(now_mu_);

@@ -7,10 +7,10 @@ void OverloadEstimator::OnSent(Clock::time_point now, uint64_t count) {
   in_flight_ += count;
 }
 
-void OverloadEstimator::OnAnswered(Clock::time_point now) {
+void OverloadEstimator::OnAnswered(Clock::time_point now, uint64_t count) {
   Roll(now);
-  if (in_flight_ > 0) --in_flight_;
-  ++window_answers_;
+  in_flight_ = count < in_flight_ ? in_flight_ - count : 0;
+  window_answers_ += count;
   if (in_flight_ == 0) window_idle_ = true;
 }
 

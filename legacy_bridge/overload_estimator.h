@@ -45,8 +45,8 @@ class OverloadEstimator {
 
   // `count` requests went to the core.
   void OnSent(Clock::time_point now, uint64_t count);
-  // One request was answered.
-  void OnAnswered(Clock::time_point now);
+  // `count` requests were answered.
+  void OnAnswered(Clock::time_point now, uint64_t count = 1);
   // `count` requests will get no answer (failed, timed out, their session closed).
   void OnForgotten(uint64_t count);
   // Whether a new message should be shed rather than sent.

@@ -22,9 +22,9 @@ void OverloadGate::OnSent(uint64_t count) {
   estimator_.OnSent(Clock::now(), count);
 }
 
-void OverloadGate::OnAnswered() {
+void OverloadGate::OnAnswered(uint64_t count) {
   std::lock_guard lock(mu_);
-  estimator_.OnAnswered(Clock::now());
+  estimator_.OnAnswered(Clock::now(), count);
 }
 
 void OverloadGate::OnForgotten(uint64_t count) {

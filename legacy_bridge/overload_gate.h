@@ -20,7 +20,7 @@ class OverloadGate {
   OverloadGate(OverloadEstimator::Options options, Counter& shed, Gauge& expected_wait_ms);
 
   void OnSent(uint64_t count);
-  void OnAnswered();
+  void OnAnswered(uint64_t count);
   void OnForgotten(uint64_t count);
   // Whether to shed `messages` messages now; a shed is counted and logged.
   bool Shed(uint64_t messages);

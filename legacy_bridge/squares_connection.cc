@@ -44,7 +44,6 @@ SquaresConnection::SquaresConnection(asio::ip::tcp::socket socket, std::string p
 }
 
 SquaresConnection::~SquaresConnection() {
-  ForgetSent();
   registry_.Remove(this);
   metrics_.squares.open.Add(-1);
 }
@@ -150,7 +149,6 @@ void SquaresConnection::SendRequests() {
     requests = session_.TakeCoreRequests();
   }
   if (requests.empty()) return;
-  core_.squares_overload().OnSent(requests.size());
   last_core_progress_ = Clock::now();
   sent_at_.insert(sent_at_.end(), requests.size(), last_core_progress_);
   if (stream_ == nullptr) {
@@ -196,11 +194,6 @@ bool SquaresConnection::ShedRequests(const std::vector<CoreRequest>& requests) {
   return true;
 }
 
-void SquaresConnection::ForgetSent() {
-  core_.squares_overload().OnForgotten(sent_at_.size());
-  sent_at_.clear();
-}
-
 void SquaresConnection::Write() {
   if (writing_ || pending_output_.empty() || finished_) return;
   std::swap(writing_output_, pending_output_);
@@ -223,7 +216,6 @@ void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std:
     metrics_.square_latency.Observe(
         std::chrono::duration<double>(last_core_progress_ - sent_at_.front()).count());
     sent_at_.pop_front();
-    core_.squares_overload().OnAnswered();
   }
   asio::error_code ignored;
   const bool client_sent_more = socket_.available(ignored) > 0;
@@ -234,7 +226,7 @@ void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std:
 void SquaresConnection::OnCoreDone(uint64_t stream_id, absl::Status status) {
   if (finished_ || stream_id != stream_id_) return;
   stream_.reset();
-  ForgetSent();  // whatever is asked again is timed (and counted) from then
+  sent_at_.clear();  // whatever is asked again is timed from then
   if (session_.AwaitingCore()) {
     if (StreamWasLost(status)) {
       metrics_.streams_moved.Increment();
@@ -301,7 +293,7 @@ void SquaresConnection::OnTimer() {
     LogError(absl::StrCat("SQUARES ", peer_, ": no answer from the core within ",
                           options_.deadline.count(), "ms"));
     AbandonStream();
-    ForgetSent();
+    sent_at_.clear();
     metrics_.core_failures.Increment();
     session_.OnCoreFailure(absl::DeadlineExceededError(
         absl::StrFormat("no answer within %dms", options_.deadline.count())));
@@ -324,7 +316,6 @@ void SquaresConnection::Finish(CloseReason outcome) {
     stream_.reset();
   }
   ++stream_id_;
-  ForgetSent();
   registry_.Remove(this);
   // A limit the session closed at wins over how the socket ended after it.
   const CloseReason reason = session_.close_reason().value_or(outcome);

@@ -50,8 +50,6 @@ class SquaresConnection final : public Connection,
   // Answers the requests just taken "overloaded" if the core lags; false if
   // they are to be sent.
   bool ShedRequests(const std::vector<CoreRequest>& requests);
-  // The requests awaiting answers will get none on this stream.
-  void ForgetSent();
   void Write();
   void OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square);
   void OnCoreDone(uint64_t stream_id, absl::Status status);
