@@ -469,6 +469,26 @@ run_pass() {
     done
   done
 
+  # Overload: a core that cannot keep up (CPU 0, one serving thread) under 1,000
+  # line clients with 4,000-digit numbers, behind a bridge with a 500 ms
+  # deadline. The result's "shed" counts the messages answered
+  # "ERROR service overloaded; try again"; its p99 is that of the served ones.
+  overload="SQUARES overload 4000 digits 1000 clients, core on 1 CPU"
+  if selected "$overload"; then
+    start_server "$logs/rpc_server-$pass-overload.log" 'listening on' \
+      taskset -c 0 "$rpc_server" --listen=127.0.0.1:0 --threads=1
+    overload_core_pid=$server_pid
+    overload_core_address=$(address_after "" "$server_line")
+    start_server "$logs/legacy_bridge-$pass-overload.log" 'SQUARES listening on' \
+      "$bridge" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 --deadline=500ms \
+      --target="$overload_core_address"
+    overload_bridge_pid=$server_pid
+    load legacy_load "$overload" bridge+core "$overload_bridge_pid,$overload_core_pid" \
+      --target="$(address_after SQUARES "$server_line")" --mode=lines --clients=1000 --digits=4000
+    stop_pid "$overload_bridge_pid"
+    stop_pid "$overload_core_pid"
+  fi
+
   # --- 4. TIME -------------------------------------------------------------------------
   if selected "TIME 1 client" || selected "TIME 64 clients"; then
     port=$(free_port)

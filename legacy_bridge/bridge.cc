@@ -194,7 +194,13 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
       channel, absl::FromChrono(bridge->options_.deadline),
       SquareStreamPool::Options{bridge->options_.core_streams,
                                 bridge->options_.core_stream_max_age},
-      busy_poll);
+      busy_poll,
+      std::make_unique<OverloadGate>(
+          OverloadEstimator::Options{.max_wait = std::chrono::duration_cast<
+                                         OverloadEstimator::Clock::duration>(
+                                         bridge->options_.deadline *
+                                         bridge->options_.shed_wait_fraction)},
+          bridge->metrics_.squares_shed, bridge->metrics_.core_expected_wait_ms));
   for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
     std::thread& thread = bridge->threads_.emplace_back(
         [context = bridge->contexts_[loop].get(), busy_poll] {

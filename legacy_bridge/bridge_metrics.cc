@@ -33,6 +33,13 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       streams_moved(registry.AddCounter(
           "sockrpc_bridge_streams_moved_total",
           "SQUARES streams that lost their replica and were asked again on a new stream.")),
+      squares_shed(registry.AddCounter(
+          "sockrpc_bridge_squares_shed_total",
+          "SQUARES messages answered ERROR service overloaded without asking the core.")),
+      core_expected_wait_ms(registry.AddGauge(
+          "sockrpc_bridge_core_expected_wait_milliseconds",
+          "How long a SQUARES request sent now would wait for the core, as estimated at the "
+          "last message (requests in flight / answers per second).")),
       square_latency(registry.AddHistogram("sockrpc_bridge_core_seconds",
                                            "Time from a request to the core to its answer.",
                                            {{"method", "SquareBatchStream"}})),

@@ -27,7 +27,10 @@ struct BridgeMetrics {
   // The counter of connections closed at `limit` (IsLimit(limit) holds).
   Counter& ClosedByLimit(CloseReason limit);
   Counter& core_failures;
-  Counter& streams_moved;  // SQUARES streams asked again after losing their replica
+  Counter& streams_moved;
+  // SQUARES messages answered "overloaded" without asking the core.
+  Counter& squares_shed;
+  Gauge& core_expected_wait_ms;  // at the last message, overload_estimator.h  // SQUARES streams asked again after losing their replica
   Histogram& square_latency;
   Histogram& time_latency;
   Gauge& draining;             // 1 from SIGTERM (Shutdown) on

@@ -22,6 +22,10 @@ struct BridgeOptions {
   std::string core_tls_server_name;
   std::string time_zone;                    // IANA name the TIME line is formatted in
   std::chrono::milliseconds deadline{2000};  // per core call / per answer
+  // A SQUARES message is answered "ERROR service overloaded; try again" at
+  // once when the core's expected wait exceeds this fraction of `deadline`
+  // (overload_estimator.h); 0: never.
+  double shed_wait_fraction = 0.5;
   size_t max_message_bytes = 4096;
   // Once a SQUARES client has used newlines, how long an unterminated message
   // waits for more bytes before the client is taken to be waiting for its

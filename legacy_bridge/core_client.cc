@@ -9,6 +9,15 @@ namespace sockrpc {
 using sockrpc::time::v1::NowRequest;
 using sockrpc::time::v1::NowResponse;
 
+namespace {
+
+SquareStreamPool::Options WithOverload(SquareStreamPool::Options options, OverloadGate* overload) {
+  options.overload = overload;
+  return options;
+}
+
+}  // namespace
+
 // One Now call: it owns itself from start to finish.
 class CoreClient::NowCall {
  public:
@@ -42,13 +51,16 @@ class CoreClient::NowCall {
 };
 
 CoreClient::CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline,
-                       SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll)
+                       SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll,
+                       std::unique_ptr<OverloadGate> overload)
     : channel_(std::move(channel)),
       time_stub_(sockrpc::time::v1::TimeService::NewStub(channel_)),
       square_stub_(sockrpc::square::v1::SquareService::NewStub(channel_)),
       deadline_(deadline),
+      overload_(std::move(overload)),
       completions_(busy_poll),
-      square_streams_(*square_stub_, completions_.queue(), streams) {}
+      square_streams_(*square_stub_, completions_.queue(),
+                      WithOverload(streams, overload_.get())) {}
 
 CoreClient::~CoreClient() {
   std::lock_guard lock(now_mu_);

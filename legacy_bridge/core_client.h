@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "legacy_bridge/call_coalescer.h"
 #include "legacy_bridge/completion_thread.h"
+#include "legacy_bridge/overload_gate.h"
 #include "legacy_bridge/square_stream_pool.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
@@ -27,9 +28,10 @@ namespace sockrpc {
 class CoreClient {
  public:
   // `deadline` bounds each Now call; `busy_poll` is the completion thread's
-  // (completion_thread.h).
+  // (completion_thread.h); `overload` judges whether the core keeps up.
   CoreClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline,
-             SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll);
+             SquareStreamPool::Options streams, BusyPoll::Clock::duration busy_poll,
+             std::unique_ptr<OverloadGate> overload);
   ~CoreClient();
 
   using NowCallback = std::function<void(absl::StatusOr<std::string>)>;
@@ -47,6 +49,8 @@ class CoreClient {
   void CloseSquareStreams() { square_streams_.RetireAll(); }
 
   absl::Duration deadline() const { return deadline_; }
+  // What the SQUARES sessions send and get back, to shed when the core lags.
+  OverloadGate& squares_overload() { return *overload_; }
 
  private:
   class NowCall;
@@ -60,6 +64,7 @@ class CoreClient {
   std::unique_ptr<sockrpc::time::v1::TimeService::Stub> time_stub_;
   std::unique_ptr<sockrpc::square::v1::SquareService::Stub> square_stub_;
   absl::Duration deadline_;
+  std::unique_ptr<OverloadGate> overload_;
   std::mutex now_mu_;  // guards now_by_zone_ and stopping_
   absl::flat_hash_map<std::string, CallCoalescer<NowCallback>> now_by_zone_;
   bool stopping_ = false;  // no new Now calls: the completion queue is closing

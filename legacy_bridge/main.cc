@@ -45,6 +45,10 @@ ABSL_FLAG(std::string, time_zone, "",
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(2),
           "How long the core may take to answer a call (TIME) or a message (SQUARES) before "
           "the client gets an ERROR line.");
+ABSL_FLAG(double, shed_wait_fraction, 0.5,
+          "Shed SQUARES load: a message is answered \"ERROR service overloaded; try again\" at "
+          "once when the core's expected wait (requests in flight / answers per second) exceeds "
+          "this fraction of --deadline (0..1; 0: never shed).");
 ABSL_FLAG(int64_t, max_message_bytes, 4096,
           "Longest SQUARES message, newline excluded (1024..1048576). Longer: an ERROR line and "
           "the connection closes.");
@@ -171,6 +175,11 @@ sockrpc::BridgeOptions OptionsFromFlags() {
     sockrpc::ExitWithUsageError(absl::StrCat("--time_zone: ", zone.status().message()));
   }
   options.deadline = ToMilliseconds(PositiveDuration("deadline", absl::GetFlag(FLAGS_deadline)));
+  options.shed_wait_fraction = absl::GetFlag(FLAGS_shed_wait_fraction);
+  if (!(options.shed_wait_fraction >= 0 && options.shed_wait_fraction <= 1)) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--shed_wait_fraction must be from 0 to 1, got ",
+                                             options.shed_wait_fraction));
+  }
   options.max_message_bytes = static_cast<size_t>(
       FlagInRange("max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes), 1024, 1 << 20));
   options.line_pause = ToMilliseconds(absl::GetFlag(FLAGS_line_pause));

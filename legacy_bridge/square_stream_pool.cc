@@ -42,8 +42,10 @@ void CoreStream::Abandon() {
 // ---- SharedSquareStream -----------------------------------------------------
 
 std::shared_ptr<SharedSquareStream> SharedSquareStream::Start(
-    sockrpc::square::v1::SquareService::Stub& stub, grpc::CompletionQueue& queue) {
+    sockrpc::square::v1::SquareService::Stub& stub, grpc::CompletionQueue& queue,
+    OverloadGate* overload) {
   std::shared_ptr<SharedSquareStream> call(new SharedSquareStream());
+  call->overload_ = overload;
   // Wait for a ready replica rather than fail at once while none is: the
   // sessions' own deadline bounds the wait (and turns it into ERROR lines).
   call->context_.set_wait_for_ready(true);
@@ -65,6 +67,7 @@ bool SharedSquareStream::TrySend(const std::shared_ptr<CoreStream>& stream,
     batches_.Add(routes_.Add(stream->id_, request.sequence), request.decimal);
   }
   awaiting_.try_emplace(stream->id_, stream);
+  if (overload_ != nullptr) overload_->OnSent(requests.size());
   if (started_ && !batches_.in_flight()) WriteNextLocked();
   return true;
 }
@@ -173,6 +176,7 @@ void SharedSquareStream::OnReadDone(bool ok) {
   std::vector<Delivery> deliveries;
   deliveries.reserve(static_cast<size_t>(response_.responses_size()));
   bool broken = false;
+  uint64_t answered = 0;
   {
     std::lock_guard lock(mu_);
     for (auto& answer : *response_.mutable_responses()) {
@@ -182,6 +186,7 @@ void SharedSquareStream::OnReadDone(bool ok) {
         broken = true;
         break;
       }
+      ++answered;
       auto it = awaiting_.find(route->session);
       if (it != awaiting_.end()) {
         deliveries.push_back({it->second, route->sequence, answer.mutable_square()});
@@ -190,6 +195,7 @@ void SharedSquareStream::OnReadDone(bool ok) {
     }
     if (retired_ && routes_.empty()) RequestCloseLocked();
   }
+  if (overload_ != nullptr && answered > 0) overload_->OnAnswered(answered);
   // Answers cannot be matched any more: end the call; its sessions ask again.
   if (broken) context_.TryCancel();
   for (Delivery& delivery : deliveries) {
@@ -209,6 +215,7 @@ void SharedSquareStream::OnFinished(bool /*ok*/) {
     std::lock_guard lock(mu_);
     finished_ = true;
     batches_.Clear();
+    if (overload_ != nullptr) overload_->OnForgotten(routes_.size());
     for (auto& [session, verdict] : routes_.End(FromGrpcStatus(status_))) {
       auto it = awaiting_.find(session);
       if (it != awaiting_.end()) to_tell.emplace_back(std::move(it->second), std::move(verdict));
@@ -251,7 +258,7 @@ std::shared_ptr<SharedSquareStream> SquareStreamPool::Pick(size_t slot) {
     return s.call;
   }
   if (s.call != nullptr) s.call->Retire();
-  s.call = SharedSquareStream::Start(stub_, queue_);
+  s.call = SharedSquareStream::Start(stub_, queue_, options_.overload);
   s.started = now;
   {
     std::lock_guard started_lock(started_mu_);

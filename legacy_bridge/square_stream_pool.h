@@ -40,6 +40,7 @@
 #include "absl/status/status.h"
 #include "common/completion_tag.h"
 #include "legacy_bridge/batch_queue.h"
+#include "legacy_bridge/overload_gate.h"
 #include "legacy_bridge/squares_session.h"
 #include "legacy_bridge/stream_routes.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
@@ -96,9 +97,12 @@ class CoreStream : public std::enable_shared_from_this<CoreStream> {
 class SharedSquareStream {
  public:
   // Starts the call on `queue`. It lives until it has ended, every operation
-  // on it has completed, and no one holds it.
+  // on it has completed, and no one holds it. `overload` (if any) is told
+  // what the call sends and what comes back: what the core holds, whether or
+  // not the sessions still wait for it.
   static std::shared_ptr<SharedSquareStream> Start(sockrpc::square::v1::SquareService::Stub& stub,
-                                                   grpc::CompletionQueue& queue);
+                                                   grpc::CompletionQueue& queue,
+                                                   OverloadGate* overload);
 
   // Sends `requests` for `stream`. With `only_if_awaiting`, only while that
   // stream awaits answers here; otherwise only while this call takes new
@@ -133,6 +137,7 @@ class SharedSquareStream {
   std::shared_ptr<SharedSquareStream> OperationDoneLocked();
 
   grpc::ClientContext context_;
+  OverloadGate* overload_ = nullptr;
   std::unique_ptr<Rpc> rpc_;
   sockrpc::square::v1::SquareBatchStreamResponse response_;
   grpc::Status status_;
@@ -167,6 +172,7 @@ class SquareStreamPool {
   struct Options {
     size_t streams = 8;
     std::chrono::steady_clock::duration max_age = std::chrono::seconds(10);
+    OverloadGate* overload = nullptr;  // told of every request and answer; outlives the pool
   };
 
   // The calls run on `queue`, which must outlive the pool.

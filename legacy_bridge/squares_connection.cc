@@ -171,7 +171,13 @@ void SquaresConnection::Pump() {
 }
 
 void SquaresConnection::SendRequests() {
-  const std::vector<CoreRequest> requests = session_.TakeCoreRequests();
+  std::vector<CoreRequest> requests = session_.TakeCoreRequests();
+  // A shed request is answered at once, which may release buffered messages:
+  // bounded, as each round answers at least one message.
+  for (size_t round = 0; !requests.empty() && round <= options_.max_pending_replies; ++round) {
+    if (!ShedRequests(requests)) break;
+    requests = session_.TakeCoreRequests();
+  }
   if (requests.empty()) return;
   last_core_progress_ = Clock::now();
   sent_at_.insert(sent_at_.end(), requests.size(), last_core_progress_);
@@ -199,6 +205,23 @@ void SquaresConnection::SendRequests() {
     });
   }
   stream_->Send(requests);
+}
+
+bool SquaresConnection::ShedRequests(const std::vector<CoreRequest>& requests) {
+  // Only requests that would be the session's first outstanding ones: the
+  // session expects answers in request order, and those sent before are
+  // answered first.
+  if (session_.outstanding() != requests.size()) return false;
+  const uint64_t messages = static_cast<uint64_t>(std::count_if(
+      requests.begin(), requests.end(), [](const CoreRequest& request) { return !request.probe; }));
+  if (!core_.squares_overload().Shed(messages)) return false;
+  asio::error_code ignored;
+  const bool client_sent_more = socket_.available(ignored) > 0;
+  for (const CoreRequest& request : requests) {
+    session_.OnCoreAnswer(request.sequence, absl::ResourceExhaustedError(kOverloadedText),
+                          client_sent_more);
+  }
+  return true;
 }
 
 void SquaresConnection::Write() {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
@@ -46,6 +47,9 @@ class SquaresConnection final : public Connection,
   ReadResult ReadWhatArrived();
   void Pump();
   void SendRequests();
+  // Answers the requests just taken "overloaded" if the core lags; false if
+  // they are to be sent.
+  bool ShedRequests(const std::vector<CoreRequest>& requests);
   void Write();
   void OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square);
   void OnCoreDone(uint64_t stream_id, absl::Status status);

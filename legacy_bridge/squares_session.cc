@@ -35,6 +35,8 @@ std::string CoreErrorText(const absl::Status& status) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kOutOfRange:
       return std::string(status.message());
+    case absl::StatusCode::kResourceExhausted:
+      return std::string(kOverloadedText);
     default:
       return absl::StrCat("service failed (", absl::StatusCodeToString(status.code()),
                           "): ", status.message());

@@ -44,6 +44,8 @@
 namespace sockrpc {
 
 inline constexpr absl::string_view kGreeting = "Hello. Nice to see you.";
+// The ERROR text of a message shed, by the bridge or the core (RESOURCE_EXHAUSTED).
+inline constexpr absl::string_view kOverloadedText = "service overloaded; try again";
 
 // One request for the core: square `decimal` (a canonical integer). A probe
 // only measures a round trip; its answer is not used.
@@ -94,6 +96,8 @@ class SquaresSession {
   bool WantsInput() const;
   // Whether requests are outstanding at the core (for the deadline).
   bool AwaitingCore() const { return !outstanding_.empty(); }
+  // Requests outstanding at the core, those just taken included.
+  size_t outstanding() const { return outstanding_.size(); }
   // Every message is answered and no more will come: close the connection.
   bool Done() const;
 

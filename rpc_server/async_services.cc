@@ -19,8 +19,10 @@ constexpr size_t kStreamCallsPerThread = 8;
 }  // namespace
 
 AsyncServices::AsyncServices(const TimeServiceImpl& time, const SquareServiceImpl& square)
-    : stream_options_{square.options().max_digits, square.options().max_queued_responses,
-                      square.metrics()} {
+    : admission_(square.options().max_streams,
+                 square.metrics() != nullptr ? &square.metrics()->streams_refused : nullptr),
+      stream_options_{square.options().max_digits, square.options().max_queued_responses,
+                      square.metrics(), &admission_} {
   now_.request = [this](grpc::ServerContext* context, NowRequest* request,
                         grpc::ServerAsyncResponseWriter<NowResponse>* writer,
                         grpc::ServerCompletionQueue* queue, void* tag) {

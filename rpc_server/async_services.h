@@ -18,6 +18,7 @@
 #include "rpc_server/serving_threads.h"
 #include "rpc_server/square_service.h"
 #include "rpc_server/square_stream_call.h"
+#include "rpc_server/stream_admission.h"
 #include "rpc_server/time_service.h"
 #include "rpc_server/unary_call.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
@@ -47,6 +48,7 @@ class AsyncServices {
   sockrpc::square::v1::SquareService::AsyncService square_service_;
   NowCall::Method now_;
   SquareCall::Method square_;
+  StreamAdmission admission_;
   SquareStreamOptions stream_options_;
 };
 

@@ -25,6 +25,10 @@ CoreMetrics::CoreMetrics(MetricsRegistry& registry, const std::vector<std::strin
                                   "SquareBatchStream batches read (requests: requests_total).")),
       streams_open(registry.AddGauge("sockrpc_core_streams_open",
                                      "SquareStream and SquareBatchStream calls open.")),
+      streams_refused(registry.AddCounter(
+          "sockrpc_core_streams_refused_total",
+          "SquareStream and SquareBatchStream calls refused with RESOURCE_EXHAUSTED because "
+          "--max_streams were open.")),
       draining(registry.AddGauge("sockrpc_core_draining",
                                  "1 while the server drains before it stops, else 0.")),
       grpc(registry, GrpcSide::kServer, services) {

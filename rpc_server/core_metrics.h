@@ -39,6 +39,7 @@ struct CoreMetrics {
   MethodMetrics batch_request;   // one per request in a SquareBatchStream batch
   Counter& batches;              // SquareBatchStream batches read
   Gauge& streams_open;
+  Counter& streams_refused;  // RESOURCE_EXHAUSTED at --max_streams
   Gauge& draining;       // 1 from SIGTERM (Shutdown) on
   GrpcCallMetrics grpc;  // every call on the port (interceptor)
 };

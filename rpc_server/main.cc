@@ -28,6 +28,16 @@ ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(sockrpc::kDefaultMaxDigits),
 ABSL_FLAG(int64_t, stream_window, 64,
           "Responses a SquareStream may hold unsent before the server stops reading its "
           "requests (1..65536).");
+ABSL_FLAG(int64_t, max_streams, 10'000,
+          "SquareStream and SquareBatchStream calls open at once over all connections "
+          "(0..1000000; 0: no cap). Past it a new stream gets RESOURCE_EXHAUSTED at once.");
+ABSL_FLAG(int64_t, max_concurrent_streams, 1000,
+          "Calls one client connection may have open at once (HTTP/2 "
+          "SETTINGS_MAX_CONCURRENT_STREAMS, 1..1000000); further ones wait at the client.");
+ABSL_FLAG(int64_t, memory_quota_mb, 1024,
+          "Memory gRPC may use for connections and calls, in MiB (grpc::ResourceQuota, "
+          "0..1048576; 0: no quota). Under pressure gRPC shrinks buffers and refuses new "
+          "streams rather than grow.");
 ABSL_FLAG(int64_t, threads, 0,
           "Threads serving calls (0..1024); 0: one per CPU the process may run on (its "
           "affinity mask, as taskset sets it). One always serves; the others join while "
@@ -98,6 +108,24 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
                                              kStreamWindowCeiling, ", got ", window));
   }
   options.square.max_queued_responses = static_cast<size_t>(window);
+  const int64_t max_streams = absl::GetFlag(FLAGS_max_streams);
+  if (max_streams < 0 || max_streams > 1'000'000) {
+    sockrpc::ExitWithUsageError(
+        absl::StrCat("--max_streams must be from 0 (no cap) to 1000000, got ", max_streams));
+  }
+  options.square.max_streams = static_cast<size_t>(max_streams);
+  const int64_t concurrent = absl::GetFlag(FLAGS_max_concurrent_streams);
+  if (concurrent < 1 || concurrent > 1'000'000) {
+    sockrpc::ExitWithUsageError(
+        absl::StrCat("--max_concurrent_streams must be from 1 to 1000000, got ", concurrent));
+  }
+  options.max_concurrent_streams = static_cast<int>(concurrent);
+  const int64_t quota_mb = absl::GetFlag(FLAGS_memory_quota_mb);
+  if (quota_mb < 0 || quota_mb > 1'048'576) {
+    sockrpc::ExitWithUsageError(absl::StrCat(
+        "--memory_quota_mb must be from 0 (no quota) to 1048576, got ", quota_mb));
+  }
+  options.memory_quota_bytes = static_cast<size_t>(quota_mb) << 20;
   const int64_t threads = absl::GetFlag(FLAGS_threads);
   if (threads < 0 || threads > kThreadsCeiling) {
     sockrpc::ExitWithUsageError(absl::StrCat("--threads must be from 0 (one per CPU) to ",

@@ -48,6 +48,12 @@ struct RpcServerOptions {
   // Serve grpc.channelz.v1.Channelz on the listening port. Off by default:
   // it tells anyone who can call the port the address of every client.
   bool channelz = false;
+  // Streams one client connection may have open at once (HTTP/2
+  // SETTINGS_MAX_CONCURRENT_STREAMS); further ones wait at the client.
+  int max_concurrent_streams = 1000;
+  // The memory gRPC may use for connections and calls (grpc::ResourceQuota);
+  // 0: no quota.
+  size_t memory_quota_bytes = size_t{1} << 30;
 };
 
 class RpcServer {

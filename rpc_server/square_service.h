@@ -41,6 +41,9 @@ class SquareServiceImpl {
     // Responses a stream may hold unsent before the server stops reading its
     // requests: bounds a stream's memory when its client does not read.
     size_t max_queued_responses = 64;
+    // SquareStream and SquareBatchStream calls open at once, over all
+    // connections (stream_admission.h); 0: no cap.
+    size_t max_streams = 10'000;
   };
 
   explicit SquareServiceImpl(Options options, CoreMetrics* metrics = nullptr)

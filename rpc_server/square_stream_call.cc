@@ -24,6 +24,7 @@ OrderedSquaresCall<Method>::OrderedSquaresCall(Service& service,
 template <typename Method>
 OrderedSquaresCall<Method>::~OrderedSquaresCall() {
   if (started_ok_ && options_.metrics != nullptr) options_.metrics->streams_open.Add(-1);
+  if (admitted_) options_.admission->Release();
 }
 
 template <typename Method>
@@ -35,6 +36,16 @@ void OrderedSquaresCall<Method>::OnStarted(bool ok) {
   }
   Await(service_, options_, threads_);
   std::lock_guard lock(mu_);
+  if (options_.admission != nullptr) {
+    if (!options_.admission->TryAcquire()) {
+      // Refused before anything is read: only the finish completes.
+      input_done_ = true;
+      finishing_ = true;
+      stream_.Finish(options_.admission->RefusalStatus(), HandOff(&finish_done_));
+      return;
+    }
+    admitted_ = true;
+  }
   started_ok_ = true;
   if (options_.metrics != nullptr) options_.metrics->streams_open.Add(1);
   reading_ = true;

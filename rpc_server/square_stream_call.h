@@ -28,6 +28,7 @@
 #include "common/completion_tag.h"
 #include "rpc_server/serving_threads.h"
 #include "rpc_server/square_stream_methods.h"
+#include "rpc_server/stream_admission.h"
 
 namespace sockrpc {
 
@@ -79,6 +80,7 @@ class OrderedSquaresCall {
   // The answers those messages hold (what max_queued_responses bounds).
   size_t queued_answers_ = 0;
   bool started_ok_ = false;
+  bool admitted_ = false;  // holds a place under --max_streams
   bool reading_ = false;
   bool writing_ = false;
   // No more requests will be read: the client half-closed, a request was

@@ -18,11 +18,14 @@
 
 namespace sockrpc {
 
+class StreamAdmission;
+
 struct SquareStreamOptions {
   size_t max_digits;
   // Answers queued unwritten before the stream stops reading.
   size_t max_queued_responses;
   CoreMetrics* metrics;  // may be null
+  StreamAdmission* admission = nullptr;  // caps the streams open; may be null
 };
 
 // Squares `request` into `response` (sequence and input echoed; the input's

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs both processes under mixed load for a while (default 10 minutes) and
 # reports memory, file descriptors and threads over time:
-#   scripts/soak.sh [--minutes 10]
+#   scripts/soak.sh [--minutes 10] [--faults]
+# --faults: two core replicas over TLS, with replica kills, a frozen link,
+# certificate rotation and a flood from one address during the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

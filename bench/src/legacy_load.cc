@@ -38,6 +38,7 @@ using bench::NowNs;
 enum class Mode { kOriginal, kLines, kTime, kIdle };
 
 constexpr char kGreetingText[] = "Hello. Nice to see you.";
+constexpr std::string_view kShedLine = "ERROR service overloaded; try again\n";
 
 struct Options {
   Mode mode = Mode::kOriginal;
@@ -161,6 +162,7 @@ class Worker {
 
   uint64_t ops() const { return ops_; }
   uint64_t errors() const { return errors_; }
+  uint64_t shed() const { return shed_; }
   const std::string& first_error() const { return first_error_; }
   std::vector<uint64_t>& samples() { return samples_; }
   int held_at_end() const { return held_at_end_; }
@@ -396,6 +398,12 @@ class Worker {
       Fail(c, "unexpected bytes with no request outstanding: " + bench::Escape(data));
       return;
     }
+    // A shed message: the bridge says so at once; the client asks the next one.
+    if (c.state == Conn::kWaiting && c.got == 0 && data == kShedLine) {
+      ++shed_;
+      NextRequest(c);
+      return;
+    }
     const size_t remaining = c.expect.size() - c.got;
     const std::string_view want = std::string_view(c.expect).substr(c.got, data.size());
     if (data.size() > remaining || data.substr(0, want.size()) != want) {
@@ -454,6 +462,7 @@ class Worker {
   bool probe_pending_ = false;
   std::vector<std::pair<uint64_t, size_t>> retry_;  // TIME: (when, connection) to reconnect
   uint64_t ops_ = 0, errors_ = 0, connects_ = 0;
+  uint64_t shed_ = 0;  // "ERROR service overloaded; try again" replies (not errors)
   std::string first_error_;
   std::vector<uint64_t> samples_;
   int held_at_end_ = 0;
@@ -554,9 +563,11 @@ int main(int argc, char** argv) {
   std::vector<uint64_t> samples;
   int held = 0;
   uint64_t connects = 0;
+  uint64_t shed = 0;
   for (auto& worker : workers) {
     result.ops += worker->ops();
     result.errors += worker->errors();
+    shed += worker->shed();
     if (result.first_error.empty()) result.first_error = worker->first_error();
     samples.insert(samples.end(), worker->samples().begin(), worker->samples().end());
     held += worker->held_at_end();
@@ -573,6 +584,7 @@ int main(int argc, char** argv) {
   }
   result.extra.emplace_back("clients", std::to_string(options.clients));
   result.extra.emplace_back("digits", std::to_string(options.digits));
+  result.extra.emplace_back("shed", std::to_string(shed));
   result.extra.emplace_back("threads", std::to_string(options.threads));
   if (squares) {
     char ramp[32];

@@ -7,12 +7,17 @@ Load, all on loopback, every loop bounded by the duration:
   SQUARES original-style clients (no newlines, lockstep), line clients
   (pipelined lines, some invalid, some big), TIME clients (connect, read,
   close), short-lived SQUARES sessions, and gRPC unary and streaming calls.
+
+With --faults, two core replicas over TLS and a schedule of faults during the
+load (faults.py): replica kills, a frozen link, certificate rotation, a flood
+from one address. ERROR lines are then allowed; a wrong answer never is.
 """
 
 import argparse
 import importlib
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -23,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from legacy_client import GREETING, LegacyConnection  # noqa: E402
 from processes import start_bridge, start_core  # noqa: E402
+from faults import FaultyCluster  # noqa: E402
 
 sys.set_int_max_str_digits(0)
 
@@ -42,7 +48,9 @@ class Counters:
     def __init__(self):
         self.lock = threading.Lock()
         self.ops = 0
+        self.error_lines = 0
         self.wrong = []
+        self.tolerate_errors = False  # --faults: an ERROR line may stand for an answer
 
     def add(self, n=1):
         with self.lock:
@@ -51,6 +59,20 @@ class Counters:
     def fail(self, what):
         with self.lock:
             self.wrong.append(what)
+
+    def check_answer(self, c, expected, what):
+        """Reads `expected`; with faults, an ERROR line instead is counted, not wrong."""
+        head = c.read_exact(1)
+        if self.tolerate_errors and head == b"E":
+            line = head + c.read_line()
+            if line.startswith(b"ERROR ") and line.endswith(b"\n"):
+                with self.lock:
+                    self.error_lines += 1
+                return
+            self.fail(f"{what}: {line[:60]!r}")
+            return
+        if head + c.read_exact(len(expected) - 1) != expected:
+            self.fail(what)
 
 
 def original_client(bridge, until, counters):
@@ -65,9 +87,7 @@ def original_client(bridge, until, counters):
                     break
                 n = rng.randrange(-10**12, 10**12)
                 c.send(str(n).encode())
-                expected = str(n * n).encode()
-                if c.read_exact(len(expected)) != expected:
-                    counters.fail(f"square of {n}")
+                counters.check_answer(c, str(n * n).encode(), f"square of {n}")
                 counters.add()
 
 
@@ -83,9 +103,7 @@ def line_client(bridge, until, counters):
                 numbers = [rng.randrange(10**(rng.randrange(1, 400))) for _ in range(20)]
                 c.send(b"".join(b"%d\nnot a number\n" % n for n in numbers))
                 for n in numbers:
-                    expected = str(n * n).encode()
-                    if c.read_exact(len(expected)) != expected:
-                        counters.fail(f"square of {n}")
+                    counters.check_answer(c, str(n * n).encode(), f"square of {n}")
                     if not c.read_line().startswith(b"ERROR "):
                         counters.fail("error line")
                 counters.add(len(numbers))
@@ -94,15 +112,25 @@ def line_client(bridge, until, counters):
 def time_client(bridge, until, counters):
     while time.monotonic() < until:
         with LegacyConnection(bridge.time) as c:
-            if len(c.read_until_close()) != 25:
+            line = c.read_until_close()
+            if counters.tolerate_errors and line.startswith(b"ERROR ") and line.endswith(b"\n"):
+                with counters.lock:
+                    counters.error_lines += 1
+            elif len(line) != 25:
                 counters.fail("time line")
         counters.add()
 
 
-def grpc_client(core, until, counters, modules):
+def grpc_client(core, until, counters, modules, ca=None):
     import grpc
     pb, pb_grpc = modules
-    with grpc.insecure_channel(core.target) as channel:
+    if ca:
+        with open(ca, "rb") as f:
+            credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+        channel = grpc.secure_channel(f"localhost:{core.addresses[0][1]}", credentials)
+    else:
+        channel = grpc.insecure_channel(core.target)
+    with channel:
         stub = pb_grpc.SquareServiceStub(channel)
         while time.monotonic() < until:
             if stub.Square(pb.SquareRequest(value=12), timeout=10).square != "144":
@@ -116,7 +144,10 @@ def grpc_client(core, until, counters, modules):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--minutes", type=float, default=10, help="how long the load runs")
+    parser.add_argument("--faults", action="store_true",
+                        help="two replicas over TLS, with kills, a frozen link, certificate "
+                             "rotation and a flood from one address during the load")
     parser.add_argument("--rpc-server", required=True)
     parser.add_argument("--bridge", required=True)
     parser.add_argument("--sample-seconds", type=float, default=10)
@@ -132,9 +163,19 @@ def main():
     modules = (importlib.import_module("sockrpc.square.v1.square_service_pb2"),
                importlib.import_module("sockrpc.square.v1.square_service_pb2_grpc"))
 
-    core = start_core(args.rpc_server)
-    bridge = start_bridge(args.bridge, core.target)
+    # The flood holds a thousand sockets besides the load's.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     counters = Counters()
+    cluster = ca = None
+    if args.faults:
+        counters.tolerate_errors = True
+        cluster = FaultyCluster(args.rpc_server, tmp.name)
+        core, ca = cluster.core_a, cluster.path("ca.pem")
+        bridge = start_bridge(args.bridge, cluster.target, extra=cluster.bridge_flags)
+    else:
+        core = start_core(args.rpc_server)
+        bridge = start_bridge(args.bridge, core.target)
     until = time.monotonic() + args.minutes * 60
     workers = ([threading.Thread(target=original_client, args=(bridge, until, counters))
                 for _ in range(4)] +
@@ -142,8 +183,12 @@ def main():
                 for _ in range(2)] +
                [threading.Thread(target=time_client, args=(bridge, until, counters))
                 for _ in range(2)] +
-               [threading.Thread(target=grpc_client, args=(core, until, counters, modules))
+               [threading.Thread(target=grpc_client, args=(core, until, counters, modules, ca))
                 for _ in range(2)])
+    stop_faults = threading.Event()
+    if cluster:
+        workers.append(threading.Thread(target=cluster.run_faults,
+                                        args=(int(bridge.square[1]), until, stop_faults)))
     for w in workers:
         w.start()
     samples = []
@@ -161,15 +206,20 @@ def main():
         for w in workers:
             w.join(timeout=60)
     finally:
+        stop_faults.set()
         bridge_code = bridge.terminate()
         core_code = core.terminate()
+        b_code = cluster.stop() if cluster else 0
         tmp.cleanup()
     # Growth from the end of the first minute (warm-up) to the end.
     warm = next((s for s in samples if s[0] >= 60), samples[0])
     last = samples[-1]
-    print("\nsummary over %.1f minutes, %d operations, %d wrong answers" %
-          (last[0] / 60, last[3], len(counters.wrong)))
-    for name, index in (("bridge", 1), ("core", 2)):
+    print("\nsummary over %.1f minutes, %d operations, %d wrong answers, %d ERROR lines" %
+          (last[0] / 60, last[3], len(counters.wrong), counters.error_lines))
+    if cluster:
+        print("  faults: %s; core B restarted %d times, exited %d" % (
+            ", ".join(name for _, name in cluster.events) or "none", cluster.b_restarts, b_code))
+    for name, index in (("bridge", 1), ("core A" if cluster else "core", 2)):
         print("  %-6s rss %+d KiB, fds %+d, threads %+d (after warm-up)" % (
             name, last[index]["VmRSS"] - warm[index]["VmRSS"],
             last[index]["fds"] - warm[index]["fds"],
@@ -177,7 +227,8 @@ def main():
     print("  exit codes: bridge %d, core %d" % (bridge_code, core_code))
     if counters.wrong:
         print("  first wrong answers:", counters.wrong[:5])
-    return 0 if not counters.wrong and bridge_code == 0 and core_code == 0 else 1
+    passed = not counters.wrong and bridge_code == 0 and core_code == 0 and b_code == 0
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
