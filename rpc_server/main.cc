@@ -13,6 +13,7 @@
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
+#include "common/refresh_interval_flag.h"
 #include "common/service_notifier.h"
 #include "common/termination_signals.h"
 #include "common/tls_credentials.h"
@@ -41,6 +42,9 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle: require client certificates signed by it (mutual TLS).");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, sockrpc::kDefaultTlsRefreshInterval,
+          "How often the --tls_* files are read again (whole seconds, 1s..24h): replaced "
+          "files serve new connections without a restart; a broken one keeps the last good.");
 ABSL_FLAG(std::string, admin_listen, "",
           "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz, "
           "/readyz, /channelz/...), "
@@ -126,8 +130,11 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
   }
   options.local_zone = *std::move(zone);
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      sockrpc::MakeServerCredentials({absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
-                                      absl::GetFlag(FLAGS_tls_client_ca)});
+      sockrpc::MakeServerCredentials(
+          {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+           absl::GetFlag(FLAGS_tls_client_ca),
+           sockrpc::RefreshIntervalFlagOrExit("tls_refresh_interval",
+                                              absl::GetFlag(FLAGS_tls_refresh_interval))});
   if (!credentials.ok()) sockrpc::ExitWithStatus(credentials.status());
   options.credentials = *std::move(credentials);
   return options;
