@@ -1,11 +1,10 @@
 // TLS for gRPC, from PEM files named on the command line. Plaintext stays the
 // default; these build the credentials when TLS flags are given. The files are
-// watched: gRPC reads them again every refresh interval, so certificates
-// replaced on disk (by rename, as cert-manager and certbot do) are used for
-// new connections without a restart. Connections already open keep the
-// certificate they were made with. A file that no longer reads, or a key and
-// certificate that were not both replaced, keeps the last good certificate in
-// use; gRPC logs why at every refresh until the files are whole again.
+// read again every refresh interval, so certificates replaced on disk (by
+// rename, as cert-manager and certbot do) are used for new connections without
+// a restart. Connections already open keep the certificate they were made
+// with. A file that no longer checks keeps the last good certificate in use
+// and is logged (common/tls_file_stage.h).
 #ifndef SOCKRPC_COMMON_TLS_CREDENTIALS_H_
 #define SOCKRPC_COMMON_TLS_CREDENTIALS_H_
 
