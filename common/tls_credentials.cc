@@ -2,11 +2,13 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/tls_file_stage.h"
 
 namespace sockrpc {
@@ -37,9 +39,13 @@ constexpr unsigned int kStagedRefreshSeconds = 1;
 // The checked copies live as long as the process, as do the credentials
 // that read them (gRPC gives no hook for their end).
 absl::StatusOr<TlsFileStage*> StartStage(TlsFilePaths paths) {
+  static absl::Mutex mutex(absl::kConstInit);
+  static auto* const kept = new std::vector<std::unique_ptr<TlsFileStage>>();
   absl::StatusOr<std::unique_ptr<TlsFileStage>> stage = TlsFileStage::Start(std::move(paths));
   if (!stage.ok()) return stage.status();
-  return stage->release();
+  absl::MutexLock lock(&mutex);
+  kept->push_back(*std::move(stage));
+  return kept->back().get();
 }
 
 }  // namespace
