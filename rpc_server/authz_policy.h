@@ -6,7 +6,8 @@
 //          "request": {"paths": [PATTERN...]}}
 // A call is denied when a deny rule matches it, else allowed when an allow
 // rule matches it, else denied. A rule matches when each list it has matches;
-// a list matches when one pattern in it does. PATTERN: exact, "prefix*",
+// a list matches when one pattern in it does; an empty or missing list
+// matches every call. Unknown fields are errors; allow_rules needs a rule. PATTERN: exact, "prefix*",
 // "*suffix" or "*". "*" as a principal needs an authenticated (TLS client
 // certificate) peer. A principal is matched against the peer certificate's
 // URI SANs if it has any, else its DNS SANs, else its subject, as gRPC does.

@@ -67,17 +67,17 @@ TEST(AuthzPolicyTest, PrincipalsUseUriThenDnsSansThenSubject) {
 }
 
 TEST(AuthzPolicyTest, RejectsWhatItCannotEnforce) {
-  for (const char* bad : {"", "{", R"({"allow_rules": []})", R"({"name": "p"})",
+  for (const char* bad : {"", "{", R"({"allow_rules": [{"name": "r"}]})", R"({"name": "p"})",
                           R"({"name": "p", "allow_rules": [{"request": {}}]})",
                           R"({"name": "p", "allow_rules": [{"name": "r", "request":
                               {"headers": [{"key": "a", "values": ["b"]}]}}]})",
-                          R"({"name": "p", "allow_rules": [{"name": "r", "source":
-                              {"principals": "x"}}]})",
-                          R"({"name": "p", "allow_rules": [], "extra": 1})"}) {
+                          R"({"name": "p", "allow_rules": [{"name": "r"}], "extra": 1})",
+                          R"({"name": "p", "allow_rules": [{"name": "r", "request":
+                              {"methods": ["/a/b"]}}]})"}) {
     EXPECT_FALSE(AuthzPolicy::Parse(bad).ok()) << bad;
   }
   EXPECT_EQ(AuthzPolicy::Parse(R"({"name": "p", "allow_rules": [{"name": "r", "request":
-                                   {"headers": []}}]})")
+                                   {"headers": [{"key": "a", "values": ["b"]}]}}]})")
                 .status()
                 .message(),
             "allow_rules[0].request: \"headers\" rules are not supported");
