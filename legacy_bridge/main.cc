@@ -17,6 +17,7 @@
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
+#include "common/refresh_interval_flag.h"
 #include "common/service_notifier.h"
 #include "common/termination_signals.h"
 #include "common/time_zones.h"
@@ -39,6 +40,10 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_server_name, "",
           "Name to expect in the core's certificate, if not the host of --target.");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, sockrpc::kDefaultTlsRefreshInterval,
+          "How often the --tls_* files are read again (whole seconds, 1s..24h): replaced "
+          "files serve new connections to the core without a restart; a broken one keeps the "
+          "last good.");
 ABSL_FLAG(std::string, time_zone, "",
           "IANA time zone the TIME line is formatted in; empty: the bridge's local zone "
           "(TZ, else /etc/localtime), as the original server did.");
@@ -163,8 +168,10 @@ sockrpc::BridgeOptions OptionsFromFlags() {
   }
   if (options.target.empty()) sockrpc::ExitWithUsageError("--target must not be empty");
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      sockrpc::MakeChannelCredentials({absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
-                                       absl::GetFlag(FLAGS_tls_key)});
+      sockrpc::MakeChannelCredentials(
+          {absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+           sockrpc::RefreshIntervalFlagOrExit("tls_refresh_interval",
+                                              absl::GetFlag(FLAGS_tls_refresh_interval))});
   if (!credentials.ok()) sockrpc::ExitWithStatus(credentials.status());
   options.core_credentials = *std::move(credentials);
   options.core_tls_server_name = absl::GetFlag(FLAGS_tls_server_name);

@@ -13,9 +13,11 @@
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
+#include "common/refresh_interval_flag.h"
 #include "common/service_notifier.h"
 #include "common/termination_signals.h"
 #include "common/tls_credentials.h"
+#include "rpc_server/authz_enforcer.h"
 #include "rpc_server/server.h"
 #include "rpc_server/square_math.h"
 #include "common/time_zones.h"
@@ -51,6 +53,16 @@ ABSL_FLAG(std::string, tls_cert, "",
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle: require client certificates signed by it (mutual TLS).");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, sockrpc::kDefaultTlsRefreshInterval,
+          "How often the --tls_* files are read again (whole seconds, 1s..24h): replaced "
+          "files serve new connections without a restart; a broken one keeps the last good.");
+ABSL_FLAG(std::string, authz_policy, "",
+          "Authorization policy file, gRPC's JSON format (allow_rules, deny_rules): which client "
+          "certificates may call which methods; needs --tls_cert. Empty: all may call all. "
+          "Unreadable or invalid at start: exit status 1.");
+ABSL_FLAG(absl::Duration, authz_refresh_interval, absl::Seconds(60),
+          "How often --authz_policy is read again (whole seconds, 1s..24h); a version that "
+          "does not parse keeps the last good policy.");
 ABSL_FLAG(std::string, admin_listen, "",
           "Address of the admin HTTP port (GET /metrics in Prometheus text format, /healthz, "
           "/readyz, /channelz/...), "
@@ -154,10 +166,24 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
   }
   options.local_zone = *std::move(zone);
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      sockrpc::MakeServerCredentials({absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
-                                      absl::GetFlag(FLAGS_tls_client_ca)});
+      sockrpc::MakeServerCredentials(
+          {absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+           absl::GetFlag(FLAGS_tls_client_ca),
+           sockrpc::RefreshIntervalFlagOrExit("tls_refresh_interval",
+                                              absl::GetFlag(FLAGS_tls_refresh_interval))});
   if (!credentials.ok()) sockrpc::ExitWithStatus(credentials.status());
   options.credentials = *std::move(credentials);
+  const absl::Duration authz_refresh = sockrpc::RefreshIntervalFlagOrExit(
+      "authz_refresh_interval", absl::GetFlag(FLAGS_authz_refresh_interval));
+  if (const std::string policy = absl::GetFlag(FLAGS_authz_policy); !policy.empty()) {
+    if (absl::GetFlag(FLAGS_tls_cert).empty()) {
+      sockrpc::ExitWithUsageError("--authz_policy needs --tls_cert and --tls_key");
+    }
+    absl::StatusOr<std::shared_ptr<sockrpc::AuthzEnforcer>> authz =
+        sockrpc::AuthzEnforcer::Start(policy, authz_refresh);
+    if (!authz.ok()) sockrpc::ExitWithStatus(authz.status());
+    options.authz = *std::move(authz);
+  }
   return options;
 }
 
@@ -174,7 +200,7 @@ int main(int argc, char** argv) {
       "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port] "
       "[--max_digits=N] [--stream_window=N] [--threads=N] [--shutdown_grace=10s] "
       "[--drain_delay=0s] [--max_connection_age=30s] [--admin_listen=host:port] "
-      "[--tls_cert=F --tls_key=F [--tls_client_ca=F]]",
+      "[--tls_cert=F --tls_key=F [--tls_client_ca=F] [--authz_policy=F]]",
       "rpc_server/");
   sockrpc::RpcServerOptions options = OptionsFromFlags();
   const std::string zone_name = options.local_zone.name;
@@ -198,6 +224,7 @@ int main(int argc, char** argv) {
                                 (*server)->address(), " (",
                                 absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
                                 absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
+                                absl::GetFlag(FLAGS_authz_policy).empty() ? "" : ", calls checked against --authz_policy",
                                 ", ", (*server)->threads(),
                                 (*server)->threads() == 1 ? " serving thread, " : " serving threads, ",
                                 sockrpc::DescribeBusyPoll((*server)->busy_poll()),

@@ -67,10 +67,22 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
 
   const std::shared_ptr<grpc::ServerCredentials> credentials =
       options.credentials ? options.credentials : grpc::InsecureServerCredentials();
+  const std::shared_ptr<AuthzEnforcer> authz = options.authz;
   const size_t threads = ThreadsFor(options.threads);
   std::unique_ptr<RpcServer> server(new RpcServer(std::move(options)));
   if (!server->descriptors_.ok()) {
     return absl::InternalError("the embedded descriptor set does not load");
+  }
+  if (authz) {
+    credentials->SetAuthMetadataProcessor(authz);
+    server->metrics_registry_.AddCallbackCounter(
+        "sockrpc_authz_denied_total", "Calls refused with PERMISSION_DENIED by --authz_policy.",
+        {}, [authz] { return static_cast<double>(authz->denied()); });
+    server->metrics_registry_.AddCallbackCounter(
+        "sockrpc_authz_policy_reload_failures_total",
+        "Reads of a changed --authz_policy file that failed or did not parse; the previous "
+        "policy stayed in force.",
+        {}, [authz] { return static_cast<double>(authz->reload_failures()); });
   }
   grpc::ServerBuilder builder;
   // Without this, gRPC sets SO_REUSEPORT and a second server could silently

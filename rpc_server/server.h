@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "common/metrics.h"
 #include "rpc_server/async_services.h"
+#include "rpc_server/authz_enforcer.h"
 #include "rpc_server/core_metrics.h"
 #include "rpc_server/descriptor_catalog.h"
 #include "rpc_server/health_service.h"
@@ -38,6 +39,9 @@ struct RpcServerOptions {
   std::chrono::microseconds busy_poll{50};
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Which peers may call which methods (rpc_server/authz_enforcer.h); needs
+  // TLS credentials. Unset: every caller may call every method.
+  std::shared_ptr<AuthzEnforcer> authz;
   // Each client connection is closed (GOAWAY) after about `max_connection_age`
   // (gRPC adds +-10% jitter), and calls still on it get
   // `max_connection_age_grace` more; infinite: never. The client reconnects,

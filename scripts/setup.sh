@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   cmake ninja-build g++ pkg-config git
-  libgrpc++-dev libgrpc-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto
+  libgrpc++-dev libgrpc-dev libssl-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev grpc-proto
   libabsl-dev libgmp-dev libasio-dev libgtest-dev libgmock-dev
   tzdata netcat-openbsd python3 python3-grpcio python3-venv openssl
   golang-go golang-google-grpc-dev golang-goprotobuf-dev protoc-gen-go-grpc

@@ -28,13 +28,15 @@ def make_ca(directory, name):
             "-keyout", f"{name}.key", "-out", f"{name}.pem", cwd=directory)
 
 
-def make_cert(directory, ca, name, server=False):
-    """A certificate for `name` signed by `ca`; a server one is valid for loopback."""
+def make_cert(directory, ca, name, server=False, san=None):
+    """A certificate for `name` signed by `ca`; a server one is valid for loopback
+    unless `san` names it otherwise."""
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
             "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=directory)
     extensions = os.path.join(directory, f"{name}.ext")
     with open(extensions, "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n" if server else
+        f.write(f"subjectAltName={san}\n" if san else
+                "subjectAltName=DNS:localhost,IP:127.0.0.1\n" if server else
                 "extendedKeyUsage=clientAuth\n")
     openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
             "-CAcreateserial", "-days", "1", "-extfile", extensions, "-out", f"{name}.pem",
@@ -51,6 +53,7 @@ class TlsTest(unittest.TestCase):
         make_cert(d, "ca", "server", server=True)
         make_cert(d, "ca", "client")
         make_cert(d, "other_ca", "stranger")
+        make_cert(d, "ca", "named", san="DNS:core.internal")
 
     @classmethod
     def tearDownClass(cls):
@@ -120,6 +123,20 @@ class TlsTest(unittest.TestCase):
                     self.assertEqual(c.read_exact(len(GREETING)), GREETING)
                     self.assertRegex(c.read_line(), rb"^ERROR [^\n]*\n$")
 
+    def test_the_bridge_checks_the_name_in_tls_server_name(self):
+        core_flags = [f"--tls_cert={self.path('named.pem')}", f"--tls_key={self.path('named.key')}"]
+        with start_core(RPC_SERVER, extra=core_flags) as core:
+            for name, answer in (("core.internal", rb"^25$"), ("", rb"^ERROR [^\n]*\n$")):
+                with start_bridge(BRIDGE, core.target,
+                                  extra=[f"--tls_ca={self.path('ca.pem')}", "--deadline=1s",
+                                         f"--tls_server_name={name}"]) as bridge:
+                    with LegacyConnection(bridge.square) as c:
+                        c.send(b"Hi there!\n5\n")
+                        self.assertEqual(c.read_exact(len(GREETING)), GREETING)
+                        reply = c.read_exact(2) if name else c.read_line()
+                        self.assertRegex(reply, answer, name)
+                    self.assertEqual(bridge.terminate(), 0)
+
     def test_failed_handshakes_are_logged_naming_the_peer_and_the_reason(self):
         core_flags = self.server_flags(mutual=False) + ["--log_format=json"]
         with start_core(RPC_SERVER, extra=core_flags) as core:
@@ -156,7 +173,7 @@ class TlsTest(unittest.TestCase):
                                f"--tls_key={self.path('stranger.key')}")
             self.assertEqual(done.returncode, 1)
             # gRPC names the reason but not the client here.
-            core.wait_for_line(r" WARN TLS handshake failed: Ssl handshake failed: "
+            core.wait_for_line(r" WARN TLS handshake failed: (Ssl|Tls) handshake failed: "
                                r".*certificate verify failed")
             self.assertEqual(core.terminate(), 0)
 
