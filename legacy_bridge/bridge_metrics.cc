@@ -36,10 +36,6 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       squares_shed(registry.AddCounter(
           "sockrpc_bridge_squares_shed_total",
           "SQUARES messages answered ERROR service overloaded without asking the core.")),
-      core_expected_wait_ms(registry.AddGauge(
-          "sockrpc_bridge_core_expected_wait_milliseconds",
-          "How long a SQUARES request sent now would wait for the core, as estimated at the "
-          "last message (requests in flight / answers per second).")),
       square_latency(registry.AddHistogram("sockrpc_bridge_core_seconds",
                                            "Time from a request to the core to its answer.",
                                            {{"method", "SquareBatchStream"}})),
@@ -57,6 +53,11 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       rejected_per_address_(ClosedCounter(registry, CloseReason::kPerAddressCap)),
       evicted_handshake_(ClosedCounter(registry, CloseReason::kEvictedHandshake)),
       evicted_idle_(ClosedCounter(registry, CloseReason::kEvictedIdle)) {
+  registry.AddCallbackGauge(
+      "sockrpc_bridge_core_expected_wait_seconds",
+      "How long a SQUARES request sent now would wait for the core, as estimated at the "
+      "last message (requests in flight / answers per second).",
+      {}, [this] { return static_cast<double>(core_expected_wait_us.value()) / 1e6; });
   AddProcessMetrics(registry);
 }
 

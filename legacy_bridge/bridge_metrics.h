@@ -30,7 +30,9 @@ struct BridgeMetrics {
   Counter& streams_moved;
   // SQUARES messages answered "overloaded" without asking the core.
   Counter& squares_shed;
-  Gauge& core_expected_wait_ms;  // at the last message, overload_estimator.h  // SQUARES streams asked again after losing their replica
+  // How long a request sent now would wait at the core, in microseconds, as
+  // estimated at the last message (overload_estimator.h); exported in seconds.
+  Gauge core_expected_wait_us;
   Histogram& square_latency;
   Histogram& time_latency;
   Gauge& draining;             // 1 from SIGTERM (Shutdown) on

@@ -14,8 +14,8 @@ constexpr auto kLogInterval = std::chrono::seconds(1);
 }  // namespace
 
 OverloadGate::OverloadGate(OverloadEstimator::Options options, Counter& shed,
-                           Gauge& expected_wait_ms)
-    : estimator_(options), shed_(shed), expected_wait_ms_(expected_wait_ms) {}
+                           Gauge& expected_wait_us)
+    : estimator_(options), shed_(shed), expected_wait_us_(expected_wait_us) {}
 
 void OverloadGate::OnSent(uint64_t count) {
   std::lock_guard lock(mu_);
@@ -39,7 +39,7 @@ bool OverloadGate::Shed(uint64_t messages) {
   const bool shed = estimator_.ShouldShed(now);
   const double wait_ms =
       std::chrono::duration<double, std::milli>(estimator_.ExpectedWait()).count();
-  expected_wait_ms_.Set(static_cast<int64_t>(wait_ms));
+  expected_wait_us_.Set(static_cast<int64_t>(wait_ms * 1000));
   if (!shed) return false;
   shed_.Increment(messages);
   unlogged_ += messages;

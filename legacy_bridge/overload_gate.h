@@ -17,7 +17,7 @@ class OverloadGate {
  public:
   using Clock = OverloadEstimator::Clock;
 
-  OverloadGate(OverloadEstimator::Options options, Counter& shed, Gauge& expected_wait_ms);
+  OverloadGate(OverloadEstimator::Options options, Counter& shed, Gauge& expected_wait_us);
 
   void OnSent(uint64_t count);
   void OnAnswered(uint64_t count);
@@ -29,7 +29,7 @@ class OverloadGate {
   std::mutex mu_;  // guards everything below
   OverloadEstimator estimator_;
   Counter& shed_;
-  Gauge& expected_wait_ms_;
+  Gauge& expected_wait_us_;
   Clock::time_point last_log_{};
   uint64_t unlogged_ = 0;  // shed since the last log line
 };
