@@ -217,8 +217,10 @@ def main():
     print("\nsummary over %.1f minutes, %d operations, %d wrong answers, %d ERROR lines" %
           (last[0] / 60, last[3], len(counters.wrong), counters.error_lines))
     if cluster:
-        print("  faults: %s; core B restarted %d times, exited %d" % (
-            ", ".join(name for _, name in cluster.events) or "none", cluster.b_restarts, b_code))
+        print("  faults: %s; core B restarted %d times, exited %d; core A read new TLS "
+              "files %d times" % (
+                  ", ".join(name for _, name in cluster.events) or "none", cluster.b_restarts,
+                  b_code, cluster.tls_reloads_of_a))
     for name, index in (("bridge", 1), ("core A" if cluster else "core", 2)):
         print("  %-6s rss %+d KiB, fds %+d, threads %+d (after warm-up)" % (
             name, last[index]["VmRSS"] - warm[index]["VmRSS"],
