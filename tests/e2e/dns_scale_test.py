@@ -10,12 +10,11 @@ sees an error or a wrong answer throughout."""
 
 import os
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from legacy_client import CTIME_LINE, GREETING, LegacyConnection  # noqa: E402
+from checked_load import CheckedLegacyLoad  # noqa: E402
 from dns_server import DnsServer, free_port_on_all  # noqa: E402
 from processes import Process, require_env, sample, scrape, start_bridge  # noqa: E402
 
@@ -67,50 +66,10 @@ class DnsScaleTest(unittest.TestCase):
         self.dns.close()
 
     def test_replicas_added_and_removed_through_dns_under_load(self):
-        stop = threading.Event()
-        problems = []
-        counts = {"time": 0, "squares": 0}
-
-        def time_clients():
-            for _ in range(100_000):  # bounded; the event stops it long before
-                if stop.is_set():
-                    return
-                try:
-                    with LegacyConnection(self.bridge.time) as t:
-                        line = t.read_until_close()
-                    if not CTIME_LINE.fullmatch(line):
-                        problems.append(("time", line))
-                    counts["time"] += 1
-                except OSError as error:
-                    problems.append(("time", repr(error)))
-
-        def squares_clients(seed):
-            for round_ in range(100_000):
-                if stop.is_set():
-                    return
-                try:
-                    with LegacyConnection(self.bridge.square) as c:
-                        c.send(b"Hi there!\n")
-                        if c.read_exact(len(GREETING)) != GREETING:
-                            problems.append(("greeting", seed))
-                        for k in range(100):
-                            n = seed * 1_000_000 + round_ * 1000 + k
-                            c.send(b"%d\n" % n)
-                            expected = str(n * n).encode()
-                            reply = c.read_exact(len(expected))
-                            if reply != expected:
-                                problems.append(("squares", n, reply + c.read_line()))
-                                return
-                            counts["squares"] += 1
-                except OSError as error:
-                    problems.append(("squares", repr(error)))
-
-        threads = [threading.Thread(target=time_clients) for _ in range(2)]
-        threads += [threading.Thread(target=squares_clients, args=(s,)) for s in range(1, 5)]
+        load = CheckedLegacyLoad(self.bridge, time_clients=2, squares_clients=4,
+                                 messages_per_session=100)
         added, removed = REPLICAS[2], REPLICAS[0]
         took_up = stopped = None
-        for t in threads:
-            t.start()
         try:
             time.sleep(3)
             self.assertEqual(calls(self.replicas[added]), {"SquareBatchStream": 0, "Now": 0},
@@ -138,17 +97,15 @@ class DnsScaleTest(unittest.TestCase):
                     stopped = last_change - start
                     break
             self.assertIsNotNone(stopped, "the removed replica kept getting calls")
-            before = dict(counts)
+            before = load.snapshot()
             self.assertEqual(self.replicas.pop(removed).terminate(), 0)
             time.sleep(2)
-            after = dict(counts)
+            after = load.snapshot()
         finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=60)
+            load.stop()
         print(f"added replica served after {took_up:.1f} s; removed replica's calls stopped "
-              f"{stopped:.1f} s after it left the name; {counts}", file=sys.stderr)
-        self.assertEqual(problems, [])
+              f"{stopped:.1f} s after it left the name; {load.counts}", file=sys.stderr)
+        self.assertEqual(load.problems, [])
         self.assertGreater(after["time"], before["time"], "TIME stopped after the scale-down")
         self.assertGreater(after["squares"], before["squares"],
                            "SQUARES stopped after the scale-down")

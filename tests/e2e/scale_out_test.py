@@ -8,11 +8,11 @@ Prometheus metrics, scraped over HTTP."""
 import os
 import signal
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checked_load import CheckedLegacyLoad  # noqa: E402
 from legacy_client import CTIME_LINE, GREETING, LegacyConnection  # noqa: E402
 from processes import (free_port, require_env, sample, scrape, start_bridge,  # noqa: E402
                        start_core)
@@ -74,55 +74,15 @@ class ScaleOutTest(unittest.TestCase):
                                 target="ipv4:" + ",".join(f"127.0.0.1:{p}" for p in self.ports)), 2)
 
     def test_a_replica_killed_under_load_costs_no_client_an_answer(self):
-        stop = threading.Event()
-        problems = []
-        counts = {"time": 0, "squares": 0}
-
-        def time_clients():
-            for _ in range(100_000):  # bounded; the event stops it long before
-                if stop.is_set():
-                    return
-                try:
-                    with LegacyConnection(self.bridge.time) as t:
-                        line = t.read_until_close()
-                    if not CTIME_LINE.fullmatch(line):
-                        problems.append(("time", line))
-                    counts["time"] += 1
-                except OSError as error:
-                    problems.append(("time", repr(error)))
-
-        def squares_clients(seed):
-            for round_ in range(100_000):
-                if stop.is_set():
-                    return
-                try:
-                    with LegacyConnection(self.bridge.square) as c:
-                        c.send(b"Hi there!\n")
-                        if c.read_exact(len(GREETING)) != GREETING:
-                            problems.append(("greeting", seed))
-                        for k in range(200):
-                            n = seed * 1_000_000 + round_ * 1000 + k
-                            c.send(b"%d\n" % n)
-                            expected = str(n * n).encode()
-                            reply = c.read_exact(len(expected))
-                            if reply != expected:
-                                problems.append(("squares", n, reply + c.read_line()))
-                                return
-                            counts["squares"] += 1
-                except OSError as error:
-                    problems.append(("squares", repr(error)))
-
-        threads = [threading.Thread(target=time_clients) for _ in range(2)]
-        threads += [threading.Thread(target=squares_clients, args=(s,)) for s in range(1, 7)]
-        for t in threads:
-            t.start()
+        load = CheckedLegacyLoad(self.bridge, time_clients=2, squares_clients=6,
+                                 messages_per_session=200)
         restarted_serves = False
         try:
             time.sleep(2)
-            before = dict(counts)
+            before = load.snapshot()
             self.replicas[1].terminate(signal.SIGKILL)
             time.sleep(3)
-            after_kill = dict(counts)
+            after_kill = load.snapshot()
             # Restarted on the same port, the replica is found again (the
             # bridge reconnects within a second) and takes its share once
             # shared streams are replaced and Now calls rotate onto it.
@@ -136,10 +96,8 @@ class ScaleOutTest(unittest.TestCase):
                     (sample(metrics, "sockrpc_core_requests_total", method=m) or 0) > 0
                     for m in ("SquareBatchStream", "Now"))
         finally:
-            stop.set()
-            for t in threads:
-                t.join(timeout=60)
-        self.assertEqual(problems, [])
+            load.stop()
+        self.assertEqual(load.problems, [])
         self.assertGreater(after_kill["time"], before["time"], "TIME stopped after the kill")
         self.assertGreater(after_kill["squares"], before["squares"],
                            "SQUARES stopped after the kill")
