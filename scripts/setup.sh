@@ -2,8 +2,8 @@
 # Installs what a fresh Debian 12 machine needs to build, run and test the
 # project: Debian packages (compiler, gRPC, Protobuf, Abseil, GMP, Asio,
 # GoogleTest, netcat, Python gRPC, Go and its gRPC packages, iproute2 for the
-# netem test) and the npm packages (buf in tools/, the Node client's libraries
-# in clients/node/).
+# netem test; h2load, matplotlib and valgrind for bench/) and the npm
+# packages (buf in tools/, the Node client's libraries in clients/node/).
 # Safe to run again: it only installs what is missing. Needs root or sudo for
 # the Debian packages.
 set -euo pipefail
@@ -18,6 +18,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev libcpp-httplib-dev curl python3-yaml systemd
   libsystemd-dev help2man lintian dpkg-dev file
   prometheus prometheus-cpp-dev libbenchmark-dev iproute2
+  nghttp2-client python3-matplotlib valgrind
 )
 
 missing=()

@@ -18,6 +18,11 @@
 // once), --warmup seconds of load, --duration seconds measured (ops that
 // complete inside the window count; server CPU and RSS of --pids are sampled
 // at the window's edges), then outstanding requests are drained and checked.
+// With --requests=N the load is a fixed count instead of a time: every client
+// makes N round trips (TIME: N connections) with no warm-up, and the window
+// lasts until the last one is done (--duration then bounds it), so that two
+// runs do the same work whatever the speed (bench/profile.sh counts
+// instructions per round trip this way).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -47,6 +52,7 @@ struct Options {
   int threads = 1;
   int digits = 0;
   int connect_concurrency = 256;
+  uint64_t requests = 0;  // per client; 0: time-based (--warmup, --duration)
   bool nodelay = false;
   double duration_s = 5;
   double warmup_s = 0.5;
@@ -63,6 +69,7 @@ struct Control {
   std::atomic<int> ready{0};   // clients connected and handshaked
   std::atomic<int> failed{0};  // clients that failed before being ready
   std::atomic<int> finished{0};
+  std::atomic<int> clients_done{0};  // --requests: clients that made all theirs
 };
 
 struct Conn {
@@ -73,6 +80,7 @@ struct Conn {
   bool held = false;   // idle mode: a session that is only held open
   uint64_t op_start = 0;
   uint64_t counter = 0;
+  uint64_t issued = 0;  // requests started (TIME: connections completed)
   std::string expect;  // reply expected to the request in flight
   size_t got = 0;
   std::string out;  // bytes still to write
@@ -318,6 +326,13 @@ class Worker {
       c.op_start = 0;
       return;
     }
+    if (options_.requests > 0 && c.issued >= options_.requests) {
+      c.state = Conn::kReady;
+      c.op_start = 0;
+      control_.clients_done.fetch_add(1);
+      return;
+    }
+    ++c.issued;
     std::string message;
     if (options_.digits > 0) {
       const auto& entry = big_[c.counter % big_.size()];
@@ -354,7 +369,7 @@ class Worker {
     const uint64_t now = NowNs();
     const uint64_t start = control_.window_start.load(std::memory_order_relaxed);
     const uint64_t end = control_.window_end.load(std::memory_order_relaxed);
-    const bool counted = start != 0 && now >= start && now <= end && (!c.held);
+    const bool counted = (options_.requests > 0 || (start != 0 && now >= start && now <= end)) && !c.held;
     if (counted && (options_.mode != Mode::kIdle || c.probe)) {
       ++ops_;
       samples_.push_back(now - c.op_start);
@@ -449,6 +464,10 @@ class Worker {
     c.fd = -1;
     c.state = Conn::kClosed;
     c.op_start = 0;
+    if (options_.requests > 0 && ++c.issued >= options_.requests) {
+      control_.clients_done.fetch_add(1);
+      return;
+    }
     if (control_.phase.load(std::memory_order_relaxed) == 1) Connect(c);
   }
 
@@ -478,6 +497,7 @@ int main(int argc, char** argv) {
       "usage: legacy_load --target=127.0.0.1:PORT --mode=original|lines|time|idle\n"
       "  [--clients=N] [--duration=S] [--warmup=S] [--digits=D] [--threads=T]\n"
       "  [--connect_concurrency=N] [--nodelay] [--op_timeout=S] [--ramp_timeout=S] [--drain_timeout=S]\n"
+      "  [--requests=N (per client, instead of a time; --duration then bounds the run)]\n"
       "  [--pids=PID,PID] [--scenario=NAME] [--system=NAME]");
   Options options;
   const std::string target = flags.Str("target", "127.0.0.1:50007");
@@ -492,6 +512,7 @@ int main(int argc, char** argv) {
   options.op_timeout_s = flags.Double("op_timeout", 10);
   options.ramp_timeout_s = flags.Double("ramp_timeout", 120);
   options.drain_timeout_s = flags.Double("drain_timeout", 5);
+  const int64_t requests = flags.Int("requests", 0);
   const std::vector<int> pids = bench::ParsePids(flags.Str("pids", ""));
   bench::Result result;
   result.tool = "legacy_load";
@@ -508,6 +529,9 @@ int main(int argc, char** argv) {
   if (options.clients < 1 || options.threads < 1 || options.duration_s <= 0) {
     bench::Die("--clients, --threads and --duration must be positive");
   }
+  if (requests < 0 || requests > 1'000'000'000) bench::Die("--requests must be 0..1000000000");
+  options.requests = static_cast<uint64_t>(requests);
+  if (options.requests > 0 && options.mode == Mode::kIdle) bench::Die("--requests does not apply to --mode=idle");
   if (options.mode == Mode::kIdle) options.threads = 1;
   if (options.threads > options.clients) options.threads = options.clients;
 
@@ -544,14 +568,29 @@ int main(int argc, char** argv) {
   const double ramp_s = static_cast<double>(NowNs() - ramp_start) / 1e9;
   const int ready_after_ramp = control.ready.load();
 
-  // 2. Warm-up, then the measured window with the servers sampled at its edges.
+  // 2. Warm-up, then the measured window with the servers sampled at its edges
+  // (--requests: no warm-up; the window ends when every client is done, or at
+  // --duration).
   bench::ServerSampler sampler(pids);
-  control.phase.store(1, std::memory_order_release);
-  std::this_thread::sleep_for(std::chrono::duration<double>(options.warmup_s));
-  const uint64_t window_start = NowNs();
-  sampler.Start();
-  control.window_start.store(window_start);
-  std::this_thread::sleep_for(std::chrono::duration<double>(options.duration_s));
+  uint64_t window_start = 0;
+  if (options.requests > 0) {
+    window_start = NowNs();
+    sampler.Start();
+    control.window_start.store(window_start);
+    control.phase.store(1, std::memory_order_release);
+    const uint64_t bound = window_start + static_cast<uint64_t>(options.duration_s * 1e9);
+    while (control.clients_done.load() < ready_after_ramp + (squares ? 0 : options.clients) &&
+           NowNs() < bound) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  } else {
+    control.phase.store(1, std::memory_order_release);
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.warmup_s));
+    window_start = NowNs();
+    sampler.Start();
+    control.window_start.store(window_start);
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.duration_s));
+  }
   const uint64_t window_end = NowNs();
   control.window_end.store(window_end);
   sampler.Stop();
@@ -601,6 +640,15 @@ int main(int argc, char** argv) {
       if (result.first_error.empty()) {
         result.first_error = std::to_string(options.clients - held) + " held sessions lost";
       }
+    }
+  }
+  if (options.requests > 0) {
+    result.extra.emplace_back("requests", std::to_string(options.requests));
+    const uint64_t expected = options.requests * static_cast<uint64_t>(options.clients);
+    if (result.ops < expected && result.first_error.empty()) {
+      result.first_error = std::to_string(result.ops) + " of " + std::to_string(expected) +
+                           " requests done within --duration";
+      ++result.errors;
     }
   }
   if (ready_after_ramp < idle_clients && squares && result.first_error.empty()) {
