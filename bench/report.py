@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Helpers of bench/run.sh (Python standard library only).
+"""Helpers of bench/run.sh (Python standard library only, but `plot`: matplotlib).
 
   report.py snapshot PID...            one JSON line: CPU seconds of each PID and of the machine
   report.py h2load --before F --after F --stdout F --log F --scenario S --system S --pids P,P
                                        one result line (same schema as the load generators)
-  report.py table --raw RAW.jsonl --meta META.json --out OUT.json
+  report.py table --raw RAW.jsonl --meta META.json --out OUT.json [--instructions FILE]
                                        prints the table and the ratios, writes OUT.json
+                                       (with the figures of bench/profile.sh if given)
   report.py scaling --json OUT.json    markdown tables: throughput/latency vs clients and digits
+  report.py plot --json OUT.json --out PNG
+                                       throughput and p99 against clients (scaling_plot.py)
   report.py quiet [--max-wait S] [--threshold C] [PID...]
                                        waits for the machine to be quiet (other work < C cores)
 """
@@ -345,10 +348,30 @@ def cmd_table(args):
             print(f"  {r['scenario']} / {r['system']}: {r['errors']} errors: {r['first_error'][:300]}")
 
     document = {"meta": meta, "results": results, "ratios": ratios}
+    if args.instructions:
+        document["instructions"] = print_instructions(args.instructions)
     with open(args.out, "w") as f:
         json.dump(document, f, indent=1)
         f.write("\n")
     print(f"\nJSON: {args.out}")
+
+
+def print_instructions(path):
+    """Prints bench/profile.sh's figures (one JSON object a line); returns them."""
+    figures = []
+    try:
+        with open(path) as f:
+            figures = [json.loads(line) for line in f if line.startswith("{")]
+    except (OSError, json.JSONDecodeError) as e:
+        print(f"\nInstructions per operation: none ({path}: {e})")
+        return figures
+    print("\nInstructions per operation (callgrind, fixed workload, busy polling off; "
+          "bench/profile.sh):")
+    width = max([len(r["scenario"]) for r in figures] + [8])
+    for r in figures:
+        print(f"  {r['scenario'].ljust(width)}  {r['system'].ljust(11)}  {r['process'].ljust(6)}  "
+              f"{r['instructions_per_op']:>9,}")
+    return figures
 
 
 def cmd_scaling(args):
@@ -391,6 +414,22 @@ def cmd_scaling(args):
               f"| {cell(many, 'direct')} |")
 
 
+def cmd_plot(args):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import scaling_plot
+    try:
+        with open(args.json) as f:
+            doc = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        print(f"report.py plot: cannot read {args.json}: {e}", file=sys.stderr)
+        sys.exit(2)
+    if not scaling_plot.render(doc, args.out):
+        print(f"report.py plot: no SQUARES-by-clients or unary Square figures in {args.json}",
+              file=sys.stderr)
+        sys.exit(1)
+    print(f"plot: {args.out}")
+
+
 def fmt_latency(us):
     if us >= 10000:
         return f"{us / 1000:,.0f} ms"
@@ -418,10 +457,15 @@ def main():
     p = sub.add_parser("scaling")
     p.add_argument("--json", required=True)
     p.set_defaults(func=cmd_scaling)
+    p = sub.add_parser("plot")
+    p.add_argument("--json", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_plot)
     p = sub.add_parser("table")
     p.add_argument("--raw", required=True)
     p.add_argument("--meta")
     p.add_argument("--out", required=True)
+    p.add_argument("--instructions", help="bench/profile.sh output (JSON lines)")
     p.set_defaults(func=cmd_table)
     args = parser.parse_args()
     args.func(args)
