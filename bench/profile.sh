@@ -3,12 +3,14 @@
 # counted by callgrind on a fixed workload (a count of requests, not a time):
 # a figure that does not move with the machine's load, for A/B comparisons.
 #
-#   bench/profile.sh [--no-build] [--all] [--only REGEX] [--json FILE] [--keep DIR]
+#   bench/profile.sh [--no-build] [--all] [--only REGEX] [--repeat K] [--json FILE] [--keep DIR]
 #
 #   --no-build     use the binaries already in the build directory
 #   --all          also TIME 64 clients, SQUARES original 256 clients and
 #                  SQUARES lines 1 and 256 clients (the key scenarios otherwise)
 #   --only REGEX   only the scenarios whose name matches (bash regex)
+#   --repeat K     measure each scenario K times (1..9, default 1) on the same
+#                  processes; the figure is the median, every run is shown
 #   --json FILE    one JSON object per figure, one a line (default
 #                  bench/results/instructions.jsonl)
 #   --keep DIR     keep the callgrind dumps of the two measured runs in DIR
@@ -33,6 +35,7 @@ build=${BENCH_BUILD_DIR:-$root/build/bench}
 python=/usr/bin/python3
 
 do_build=1
+repeat=1
 all=0
 only=""
 json=$here/results/instructions.jsonl
@@ -41,18 +44,21 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --no-build) do_build=0 ;;
     --all) all=1 ;;
+    --repeat) repeat=$2; shift ;;
+    --repeat=*) repeat=${1#*=} ;;
     --only) only=$2; shift ;;
     --only=*) only=${1#*=} ;;
     --json) json=$2; shift ;;
     --json=*) json=${1#*=} ;;
     --keep) keep=$2; shift ;;
     --keep=*) keep=${1#*=} ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "profile.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 
+[[ $repeat =~ ^[1-9]$ ]] || { echo "profile.sh: --repeat must be 1..9, got $repeat" >&2; exit 2; }
 for tool in cmake ninja valgrind callgrind_control timeout "$python"; do
   command -v "$tool" > /dev/null ||
     { echo "profile.sh: $tool is missing (see bench/README.md)" >&2; exit 1; }
@@ -161,34 +167,43 @@ selected() { [[ -z $only || $1 =~ $only ]]; }
 measure() {
   local scenario=$1 system=$2 mode=$3 clients=$4 n=$5 target=$6
   shift 6
-  local procs=("$@") pids=() entry ops_a ops_b tag a b per
+  local procs=("$@") pids=() entry ops_a ops_b tag a b per round runs median
+  declare -A figures=()
   for entry in "${procs[@]}"; do pids+=("${entry#*:}"); done
   tag=$(tr -c 'A-Za-z0-9' '_' <<<"$scenario-$system")
-  log "$scenario / $system: warm-up, then $n and $((2 * n)) requests per client"
+  log "$scenario / $system: warm-up, then $n and $((2 * n)) requests per client (x $repeat)"
   load "$mode" "$clients" "$(( n / 5 > 0 ? n / 5 : 1 ))" "$target" > /dev/null
   sleep 0.5
-  counters -z "$tag" "${pids[@]}"
-  ops_a=$(load "$mode" "$clients" "$n" "$target")
-  sleep 1  # closes and stream ends reach the servers before the dump
-  counters -d "$tag.a" "${pids[@]}"
-  ops_b=$(load "$mode" "$clients" "$((2 * n))" "$target")
-  sleep 1
-  counters -d "$tag.b" "${pids[@]}"
+  for ((round = 0; round < repeat; round++)); do
+    counters -z "$tag" "${pids[@]}"
+    ops_a=$(load "$mode" "$clients" "$n" "$target")
+    sleep 1  # closes and stream ends reach the servers before the dump
+    counters -d "$tag.a" "${pids[@]}"
+    ops_b=$(load "$mode" "$clients" "$((2 * n))" "$target")
+    sleep 1
+    counters -d "$tag.b" "${pids[@]}"
+    for entry in "${procs[@]}"; do
+      a=$(total_ir "$work/$tag.a.${entry#*:}")
+      b=$(total_ir "$work/$tag.b.${entry#*:}")
+      # TIME: each connection is a whole operation with nothing set up before
+      # it, and how many of them share one core call (coalescing) depends on
+      # timing: the longer run's own count per connection is the steadier one.
+      if [[ $mode == time ]]; then per=$(( b / ops_b )); else per=$(( (b - a) / (ops_b - ops_a) )); fi
+      figures[$entry]="${figures[$entry]:-}${figures[$entry]:+, }$per"
+      if [[ -n $keep && $round == 0 ]]; then
+        cp "$work/$tag.a.${entry#*:}" "$keep/$tag.${entry%%:*}.a.callgrind"
+        cp "$work/$tag.b.${entry#*:}" "$keep/$tag.${entry%%:*}.b.callgrind"
+        echo "$((ops_b - ops_a))" > "$keep/$tag.ops"
+      fi
+    done
+  done
   for entry in "${procs[@]}"; do
-    a=$(total_ir "$work/$tag.a.${entry#*:}")
-    b=$(total_ir "$work/$tag.b.${entry#*:}")
-    # TIME: each connection is a whole operation with nothing set up before
-    # it, and how many of them share one core call (coalescing) depends on
-    # timing: the longer run's own count per connection is the steadier one.
-    if [[ $mode == time ]]; then per=$(( b / ops_b )); else per=$(( (b - a) / (ops_b - ops_a) )); fi
-    printf '%-34s %-12s %-8s %12s\n' "$scenario" "$system" "${entry%%:*}" "$per"
-    printf '{"scenario": "%s", "system": "%s", "process": "%s", "instructions_per_op": %d, "ops_a": %d, "ops_b": %d, "ir_a": %d, "ir_b": %d}\n' \
-      "$scenario" "$system" "${entry%%:*}" "$per" "$ops_a" "$ops_b" "$a" "$b" >> "$json"
-    if [[ -n $keep ]]; then
-      cp "$work/$tag.a.${entry#*:}" "$keep/$tag.${entry%%:*}.a.callgrind"
-      cp "$work/$tag.b.${entry#*:}" "$keep/$tag.${entry%%:*}.b.callgrind"
-      echo "$((ops_b - ops_a))" > "$keep/$tag.ops"
-    fi
+    runs=${figures[$entry]}
+    median=$(tr ',' '\n' <<<"$runs" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    printf '%-34s %-12s %-8s %12s  %s\n' "$scenario" "$system" "${entry%%:*}" "$median" \
+      "$([[ $repeat -gt 1 ]] && echo "[$runs]")"
+    printf '{"scenario": "%s", "system": "%s", "process": "%s", "instructions_per_op": %d, "runs": [%s], "requests_per_client": %d, "clients": %d}\n' \
+      "$scenario" "$system" "${entry%%:*}" "$median" "$runs" "$n" "$clients" >> "$json"
   done
 }
 

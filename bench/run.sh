@@ -18,6 +18,8 @@
 #                  processes); the table shows each figure's median run
 #   --nice N       run every process of the benchmark at this niceness (e.g. -10
 #                  on a machine shared with other work; negative needs root)
+#   --instructions after the passes, bench/profile.sh: instructions per round
+#                  trip under callgrind on a fixed workload (~4 min more)
 #
 # Environment: BENCH_BUILD_DIR (default build/bench), BENCH_PYTHON (default
 # /usr/bin/python3, the interpreter of the original servers).
@@ -40,6 +42,7 @@ retries=2
 niceness=0
 repeat=1
 pass=0
+instructions=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1; duration=1; warmup=0.3; retries=0 ;;
@@ -58,6 +61,7 @@ while [[ $# -gt 0 ]]; do
     --only) only=$2; shift ;;
     --only=*) only=${1#*=} ;;
     --no-build) do_build=0 ;;
+    --instructions) instructions=1 ;;
     -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -535,6 +539,17 @@ for ((pass = 1; pass <= repeat; pass++)); do
 done
 stop_if_running "$bridge_pid"; stop_if_running "$core_pid"; stop_if_running "$go_pid"; stop_if_running "$direct_pid"
 
+instruction_args=()
+if [[ $instructions == 1 ]]; then
+  log "instructions per round trip (bench/profile.sh)"
+  if "$here/profile.sh" --no-build --json "$results/instructions.jsonl" > /dev/null 2>> "$logs/profile.txt"; then
+    instruction_args=(--instructions "$results/instructions.jsonl")
+  else
+    failures=$((failures + 1))
+    echo "run.sh: bench/profile.sh failed; see $logs/profile.txt" >&2
+  fi
+fi
+
 # --- report -------------------------------------------------------------------------
 "$python" - "$results/meta.json" <<'EOF'
 import json, sys
@@ -545,7 +560,8 @@ EOF
 echo
 echo "sockrpc benchmark: $(date '+%Y-%m-%d %H:%M %Z'), $(nproc) x $cpu_model," \
      "${warmup}s warm-up + ${duration}s per scenario"
-"$python" "$here/report.py" table --raw "$raw" --meta "$results/meta.json" --out "$results/latest.json"
+"$python" "$here/report.py" table --raw "$raw" --meta "$results/meta.json" --out "$results/latest.json" \
+  "${instruction_args[@]}"
 if [[ $failures -gt 0 ]]; then
   echo "$failures load generator run(s) produced no result; see $logs/load-stderr.txt" >&2
   exit 1
