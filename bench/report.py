@@ -368,9 +368,15 @@ def print_instructions(path):
     print("\nInstructions per operation (callgrind, fixed workload, busy polling off; "
           "bench/profile.sh):")
     width = max([len(r["scenario"]) for r in figures] + [8])
+    totals = {}
     for r in figures:
-        print(f"  {r['scenario'].ljust(width)}  {r['system'].ljust(11)}  {r['process'].ljust(6)}  "
-              f"{r['instructions_per_op']:>9,}")
+        key = (r["scenario"], r["system"])
+        totals.setdefault(key, []).append(r["instructions_per_op"])
+    for (scenario, system), values in totals.items():
+        parts = [f"{r['process']} {r['instructions_per_op']:,}" for r in figures
+                 if (r["scenario"], r["system"]) == (scenario, system)]
+        detail = f"  ({', '.join(parts)})" if len(values) > 1 else ""
+        print(f"  {scenario.ljust(width)}  {system.ljust(11)}  {sum(values):>9,}{detail}")
     return figures
 
 
