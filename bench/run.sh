@@ -18,8 +18,8 @@
 #                  processes); the table shows each figure's median run
 #   --nice N       run every process of the benchmark at this niceness (e.g. -10
 #                  on a machine shared with other work; negative needs root)
-#   --instructions after the passes, bench/profile.sh: instructions per round
-#                  trip under callgrind on a fixed workload (~4 min more)
+#   --no-instructions  skip the last stage, bench/profile.sh: instructions per
+#                  round trip under callgrind on a fixed workload (~1-2 min)
 #
 # Environment: BENCH_BUILD_DIR (default build/bench), BENCH_PYTHON (default
 # /usr/bin/python3, the interpreter of the original servers).
@@ -42,7 +42,7 @@ retries=2
 niceness=0
 repeat=1
 pass=0
-instructions=0
+instructions=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1; duration=1; warmup=0.3; retries=0 ;;
@@ -61,7 +61,7 @@ while [[ $# -gt 0 ]]; do
     --only) only=$2; shift ;;
     --only=*) only=${1#*=} ;;
     --no-build) do_build=0 ;;
-    --instructions) instructions=1 ;;
+    --no-instructions) instructions=0 ;;
     -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
