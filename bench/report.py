@@ -395,7 +395,8 @@ def cmd_scaling(args):
 
     meta = doc.get("meta", {})
     print(f"Measured {meta.get('date', '?')} on {meta.get('nproc', '?')} x "
-          f"{meta.get('cpu_model', '?')} (load generator on the same machine).\n")
+          f"{meta.get('cpu_model', '?')} (load generator on the same machine; bridge to core "
+          f"over {meta.get('core_link', 'tcp')}).\n")
     for mode in ("original", "lines"):
         print(f"SQUARES, {mode} framing, lockstep clients:\n")
         print("| clients | bridge+core | direct (no RPC hop) | bridge/direct |")

@@ -20,6 +20,9 @@
 #                  on a machine shared with other work; negative needs root)
 #   --no-instructions  skip the last stage, bench/profile.sh: instructions per
 #                  round trip under callgrind on a fixed workload (~1-2 min)
+#   --core-link L  how the bridge reaches its core: tcp (default, loopback) or
+#                  unix (rpc_server --listen=unix:PATH, the one-pod layout); the
+#                  scenarios of the core alone stay on TCP
 #
 # Environment: BENCH_BUILD_DIR (default build/bench), BENCH_PYTHON (default
 # /usr/bin/python3, the interpreter of the original servers).
@@ -41,6 +44,7 @@ max_other=0.3
 retries=2
 niceness=0
 repeat=1
+core_link=tcp
 pass=0
 instructions=1
 while [[ $# -gt 0 ]]; do
@@ -58,6 +62,8 @@ while [[ $# -gt 0 ]]; do
     --duration=*) duration=${1#*=} ;;
     --warmup) warmup=$2; shift ;;
     --warmup=*) warmup=${1#*=} ;;
+    --core-link) core_link=$2; shift ;;
+    --core-link=*) core_link=${1#*=} ;;
     --only) only=$2; shift ;;
     --only=*) only=${1#*=} ;;
     --no-build) do_build=0 ;;
@@ -67,6 +73,9 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
+
+[[ $core_link == tcp || $core_link == unix ]] ||
+  { echo "run.sh: --core-link must be tcp or unix, got $core_link" >&2; exit 2; }
 
 results=$here/results
 logs=$results/logs
@@ -139,6 +148,7 @@ cleanup() {
   for pid in "${started[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then stop_pid "$pid"; fi
   done
+  if [[ -n ${sockets:-} ]]; then rm -rf "$sockets"; fi
   return 0
 }
 trap cleanup EXIT
@@ -319,7 +329,7 @@ meta = {
   "duration_s": float("$duration"), "warmup_s": float("$warmup"), "quick": bool($quick), "repeat": int("$repeat"),
   "nice": int("$niceness"), "max_other_cores": float("$max_other"), "retries": int("$retries"),
   "loadavg_start": open("/proc/loadavg").read().split()[:3],
-  "build": "$build (Release)",
+  "build": "$build (Release)", "core_link": "$core_link",
 }
 json.dump(meta, open(sys.argv[1], "w"))
 EOF
@@ -329,16 +339,38 @@ log "each scenario: ${warmup}s warm-up + ${duration}s measured"
 # --- the systems ------------------------------------------------------------------
 stop_if_running() { if [[ -n ${1:-} ]]; then stop_pid "$1"; fi; }
 
-# start_system: a fresh core and bridge in front of it.
-core_pid="" bridge_pid="" go_pid="" direct_pid=""
+# start_hop_core LOG [taskset...]: the core a bridge talks to, over --core-link;
+# sets server_pid and hop_target.
+sockets=$(mktemp -d /tmp/sockrpc-bench.XXXXXX)
+start_hop_core() {
+  local log=$1; shift
+  if [[ $core_link == unix ]]; then
+    hop_target="unix:$sockets/core-$pass-$(basename "$log" .log).sock"
+    start_server "$log" 'listening on' "$@" "$rpc_server" --listen="$hop_target"
+  else
+    start_server "$log" 'listening on' "$@" "$rpc_server" --listen=127.0.0.1:0
+    hop_target=$(address_after "" "$server_line")
+  fi
+}
+
+# start_system: a fresh core and bridge in front of it. With --core-link unix
+# the bridge has a core of its own on a Unix socket (hop_core_pid); core_pid,
+# on TCP, serves the scenarios of the core alone.
+core_pid="" hop_core_pid="" bridge_pid="" go_pid="" direct_pid=""
 start_system() {
   stop_if_running "$bridge_pid"
+  if [[ $hop_core_pid != "$core_pid" ]]; then stop_if_running "$hop_core_pid"; fi
   stop_if_running "$core_pid"
   start_server "$logs/rpc_server-$pass-$1.log" 'listening on' "$rpc_server" --listen=127.0.0.1:0
   core_pid=$server_pid
   core_address=$(address_after "" "$server_line")
+  hop_core_pid=$core_pid hop_target=$core_address
+  if [[ $core_link == unix ]]; then
+    start_hop_core "$logs/rpc_server-$pass-$1-unix.log"
+    hop_core_pid=$server_pid
+  fi
   start_server "$logs/legacy_bridge-$pass-$1.log" 'SQUARES listening on' \
-    "$bridge" "${bridge_flags[@]}" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 --target="$core_address"
+    "$bridge" "${bridge_flags[@]}" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 --target="$hop_target"
   bridge_pid=$server_pid
   bridge_time=$(address_after TIME "$server_line")
   bridge_square=$(address_after SQUARES "$server_line")
@@ -440,10 +472,9 @@ run_pass() {
     # epoll server is told --threads=1.
     pin=0
     python_squares "$one_core"
-    start_server "$logs/rpc_server-$pass-1core.log" 'listening on' \
-      taskset -c "$pin" "$rpc_server" --listen=127.0.0.1:0
+    start_hop_core "$logs/rpc_server-$pass-1core.log" taskset -c "$pin"
     one_core_pid=$server_pid
-    one_core_address=$(address_after "" "$server_line")
+    one_core_address=$hop_target
     start_server "$logs/legacy_bridge-$pass-1core.log" 'SQUARES listening on' \
       taskset -c "$pin" "$bridge" "${bridge_flags[@]}" --time_listen=127.0.0.1:0 --square_listen=127.0.0.1:0 \
       --target="$one_core_address"
@@ -468,7 +499,7 @@ run_pass() {
   for mode in original lines; do
     for n in 1 64 256 1000 10000; do
       label=$([[ $n == 1 ]] && echo "1 client" || echo "$n clients")
-      load legacy_load "SQUARES $mode $label" bridge+core "$bridge_pid,$core_pid" --target="$bridge_square" --mode=$mode --clients=$n
+      load legacy_load "SQUARES $mode $label" bridge+core "$bridge_pid,$hop_core_pid" --target="$bridge_square" --mode=$mode --clients=$n
       load legacy_load "SQUARES $mode $label" direct "$direct_pid" --target="$direct_square" --mode=$mode --clients=$n
     done
   done
@@ -502,7 +533,7 @@ run_pass() {
   fi
   for n in 1 64; do
     label=$([[ $n == 1 ]] && echo "1 client" || echo "$n clients")
-    load legacy_load "TIME $label" bridge+core "$bridge_pid,$core_pid" --target="$bridge_time" --mode=time --clients=$n
+    load legacy_load "TIME $label" bridge+core "$bridge_pid,$hop_core_pid" --target="$bridge_time" --mode=time --clients=$n
     load legacy_load "TIME $label" direct "$direct_pid" --target="$direct_time" --mode=time --clients=$n
     if [[ -n $python_time_pid ]]; then
       load legacy_load "TIME $label" python "$python_time_pid" --target="$python_time" --mode=time --clients=$n
@@ -514,12 +545,12 @@ run_pass() {
   for d in 10 1000 4000; do
     load grpc_load "unary Square $d digits c16" core "$core_pid" --target="$core_address" --rpc=square --concurrency=16 --digits=$d
     load grpc_load "unary Square $d digits c16" grpc-go "$go_pid" --target="$go_address" --rpc=square --concurrency=16 --digits=$d
-    load legacy_load "SQUARES original $d digits 1 client" bridge+core "$bridge_pid,$core_pid" --target="$bridge_square" --mode=original --clients=1 --digits=$d
+    load legacy_load "SQUARES original $d digits 1 client" bridge+core "$bridge_pid,$hop_core_pid" --target="$bridge_square" --mode=original --clients=1 --digits=$d
     load legacy_load "SQUARES original $d digits 1 client" direct "$direct_pid" --target="$direct_square" --mode=original --clients=1 --digits=$d
     # The original reads recv(1024) and Python 3.11 refuses str() of > 4300 digits:
     # it serves 10 and 1,000 digits, not 4,000.
     if [[ $d != 4000 ]]; then python_squares "SQUARES original $d digits 1 client" --digits=$d; fi
-    load legacy_load "SQUARES original $d digits 64 clients" bridge+core "$bridge_pid,$core_pid" --target="$bridge_square" --mode=original --clients=64 --digits=$d
+    load legacy_load "SQUARES original $d digits 64 clients" bridge+core "$bridge_pid,$hop_core_pid" --target="$bridge_square" --mode=original --clients=64 --digits=$d
     load legacy_load "SQUARES original $d digits 64 clients" direct "$direct_pid" --target="$direct_square" --mode=original --clients=64 --digits=$d
   done
 
@@ -527,7 +558,7 @@ run_pass() {
   idle_name="SQUARES 10000 idle sessions + 1 client"
   if selected "$idle_name"; then
     start_system idle
-    load legacy_load "$idle_name" bridge+core "$bridge_pid,$core_pid" --target="$bridge_square" --mode=idle --clients=10000
+    load legacy_load "$idle_name" bridge+core "$bridge_pid,$hop_core_pid" --target="$bridge_square" --mode=idle --clients=10000
     start_direct idle
     load legacy_load "$idle_name" direct "$direct_pid" --target="$direct_square" --mode=idle --clients=10000
   fi
@@ -538,6 +569,7 @@ for ((pass = 1; pass <= repeat; pass++)); do
   run_pass
 done
 stop_if_running "$bridge_pid"; stop_if_running "$core_pid"; stop_if_running "$go_pid"; stop_if_running "$direct_pid"
+if [[ $hop_core_pid != "$core_pid" ]]; then stop_if_running "$hop_core_pid"; fi
 
 instruction_args=()
 if [[ $instructions == 1 ]]; then

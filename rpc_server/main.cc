@@ -11,6 +11,7 @@
 #include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/flags_usage.h"
+#include "common/grpc_listen_address.h"
 #include "common/log.h"
 #include "common/process_setup.h"
 #include "common/refresh_interval_flag.h"
@@ -23,7 +24,8 @@
 #include "common/time_zones.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
-          "Address to serve gRPC on, host:port or [ipv6]:port; port 0 picks a free port.");
+          "Address to serve gRPC on, host:port or [ipv6]:port (port 0 picks a free port), or "
+          "unix:/path for a bridge on the same host (a stale socket file there is replaced).");
 ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(sockrpc::kDefaultMaxDigits),
           "Largest input SquareService squares, in significant decimal digits (1..1000000). "
           "Longer inputs are OUT_OF_RANGE.");
@@ -106,7 +108,11 @@ absl::Duration DurationFlagInRange(const char* name, absl::Duration value, absl:
 sockrpc::RpcServerOptions OptionsFromFlags() {
   sockrpc::RpcServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
-  sockrpc::ListenAddressFlagOrExit("listen", options.listen);
+  if (absl::StatusOr<sockrpc::GrpcListenAddress> listen =
+          sockrpc::ParseGrpcListenAddress(options.listen);
+      !listen.ok()) {
+    sockrpc::ExitWithUsageError(absl::StrCat("--listen: ", listen.status().message()));
+  }
   sockrpc::ListenAddressFlagOrExit("admin_listen", absl::GetFlag(FLAGS_admin_listen), true);
   const int64_t max_digits = absl::GetFlag(FLAGS_max_digits);
   if (max_digits < 1 || max_digits > kMaxDigitsCeiling) {
@@ -197,7 +203,7 @@ int main(int argc, char** argv) {
   sockrpc::ParseFlagsOrExit(
       argc, argv, "rpc_server",
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
-      "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port] "
+      "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port|unix:/path] "
       "[--max_digits=N] [--stream_window=N] [--threads=N] [--shutdown_grace=10s] "
       "[--drain_delay=0s] [--max_connection_age=30s] [--admin_listen=host:port] "
       "[--tls_cert=F --tls_key=F [--tls_client_ca=F] [--authz_policy=F]]",

@@ -13,8 +13,9 @@
 #include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/grpc_server_metrics_interceptor.h"
-#include "common/listen_address.h"
+#include "common/grpc_listen_address.h"
 #include "common/usable_cpus.h"
+#include "rpc_server/unix_socket_file.h"
 
 namespace sockrpc {
 namespace {
@@ -55,8 +56,13 @@ RpcServer::RpcServer(RpcServerOptions options)
 }
 
 absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions options) {
-  absl::StatusOr<ListenAddress> listen = ParseListenAddress(options.listen);
+  absl::StatusOr<GrpcListenAddress> listen = ParseGrpcListenAddress(options.listen);
   if (!listen.ok()) return listen.status();
+  if (listen->is_unix()) {
+    if (absl::Status cleared = ClearStaleUnixSocket(listen->unix_path); !cleared.ok()) {
+      return cleared;
+    }
+  }
 
   // Process-wide switches; they only take effect for servers built afterwards.
   // Health is served by HealthService instead of gRPC's default service.
@@ -122,9 +128,12 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(RpcServerOptions opt
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot listen on ", listen->ToString(),
-        ": the port is in use, or the host is not an address of this machine"));
+        listen->is_unix()
+            ? ": the directory is missing or not writable"
+            : ": the port is in use, or the host is not an address of this machine"));
   }
-  listen->port = static_cast<uint16_t>(server->port_);
+  // gRPC reports a Unix socket's port as 1.
+  if (!listen->is_unix()) listen->tcp.port = static_cast<uint16_t>(server->port_);
   server->address_ = listen->ToString();
 
   for (const char* name : kServiceNames) server->health_.SetServingStatus(name, true);

@@ -26,7 +26,7 @@
 namespace sockrpc {
 
 struct RpcServerOptions {
-  std::string listen = "0.0.0.0:50051";  // port 0 picks a free port
+  std::string listen = "0.0.0.0:50051";  // port 0 picks a free port; or unix:/path
   SquareServiceImpl::Options square;
   NamedTimeZone local_zone{"UTC", absl::UTCTimeZone()};
   TimeServiceImpl::Clock clock = absl::Now;
@@ -73,7 +73,8 @@ class RpcServer {
   // What the server counts, for the admin port.
   const MetricsRegistry& metrics() const { return metrics_registry_; }
 
-  // The address actually bound: the listen address with port 0 replaced.
+  // The address actually bound: the listen address with port 0 replaced
+  // ("unix:/path" for a Unix socket).
   const std::string& address() const { return address_; }
   int port() const { return port_; }
   // How many threads serve the calls, and how many of them are active now.

@@ -94,6 +94,28 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(ports, {9999, 50007})
         self.assertIn("PodDisruptionBudget", docs)
 
+    def test_sidecar_pod_runs_bridge_and_core_over_a_shared_unix_socket(self):
+        with open(os.path.join(DEPLOY, "kubernetes", "sidecar", "sockrpc.yaml")) as f:
+            docs = {doc["kind"]: doc for doc in yaml.safe_load_all(f)}
+        pod = docs["Deployment"]["spec"]["template"]["spec"]
+        bridge_flags = self.assert_probes_and_drain(pod)
+        core = pod["initContainers"][0]
+        # A native sidecar: started before the bridge, stopped after it.
+        self.assertEqual(core["restartPolicy"], "Always")
+        core_flags = dict(a[2:].split("=", 1) for a in core["args"] if a.startswith("--"))
+        self.assertTrue(core_flags["listen"].startswith("unix:/"))
+        self.assertEqual(bridge_flags["target"], core_flags["listen"])
+        socket_dir = os.path.dirname(core_flags["listen"][len("unix:"):])
+        volume = {v["name"]: v for v in pod["volumes"]}
+        for container in (core, pod["containers"][0]):
+            mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+            self.assertIn("emptyDir", volume[mounts[socket_dir]])
+        # The bridge's drain and then the core's grace fit in the pod's grace period.
+        bridge_seconds = sum(int(bridge_flags[k].rstrip("s")) for k in ("drain_delay", "shutdown_grace"))
+        self.assertGreater(pod["terminationGracePeriodSeconds"],
+                           2 + bridge_seconds + int(core_flags["shutdown_grace"].rstrip("s")))
+        self.assertEqual({p["port"] for p in docs["Service"]["spec"]["ports"]}, {9999, 50007})
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
