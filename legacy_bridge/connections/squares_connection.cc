@@ -182,23 +182,24 @@ void SquaresConnection::SendRequests() {
   last_core_progress_ = Clock::now();
   sent_at_.insert(sent_at_.end(), requests.size(), last_core_progress_);
   if (stream_ == nullptr) {
-    const uint64_t id = ++stream_id_;
+    const uint64_t generation = ++stream_generation_;
     const std::weak_ptr<SquaresConnection> weak = weak_from_this();
     const asio::any_io_executor executor = socket_.get_executor();
     stream_ = core_.OpenSquareStream(CoreStream::Callbacks{
         .on_answer =
-            [weak, executor, id](uint64_t sequence, std::string square) {
+            [weak, executor, generation](uint64_t sequence, std::string square) {
               if (auto self = weak.lock()) {
-                asio::post(executor, [self, id, sequence, square = std::move(square)]() mutable {
-                  self->OnCoreAnswer(id, sequence, std::move(square));
-                });
+                asio::post(executor,
+                           [self, generation, sequence, square = std::move(square)]() mutable {
+                             self->OnCoreAnswer(generation, sequence, std::move(square));
+                           });
               }
             },
         .on_done =
-            [weak, executor, id](absl::Status status) {
+            [weak, executor, generation](absl::Status status) {
               if (auto self = weak.lock()) {
-                asio::post(executor, [self, id, status = std::move(status)] {
-                  self->OnCoreDone(id, status);
+                asio::post(executor, [self, generation, status = std::move(status)] {
+                  self->OnCoreDone(generation, status);
                 });
               }
             },
@@ -239,8 +240,8 @@ void SquaresConnection::Write() {
                     });
 }
 
-void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square) {
-  if (finished_ || stream_id != stream_id_) return;
+void SquaresConnection::OnCoreAnswer(uint64_t generation, uint64_t sequence, std::string square) {
+  if (finished_ || generation != stream_generation_) return;
   last_core_progress_ = Clock::now();
   if (!sent_at_.empty()) {
     metrics_.square_latency.Observe(
@@ -253,8 +254,8 @@ void SquaresConnection::OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std:
   Pump();
 }
 
-void SquaresConnection::OnCoreDone(uint64_t stream_id, absl::Status status) {
-  if (finished_ || stream_id != stream_id_) return;
+void SquaresConnection::OnCoreDone(uint64_t generation, absl::Status status) {
+  if (finished_ || generation != stream_generation_) return;
   stream_.reset();
   sent_at_.clear();  // whatever is asked again is timed from then
   if (session_.AwaitingCore()) {
@@ -287,7 +288,7 @@ bool SquaresConnection::StreamWasLost(const absl::Status& status) {
 void SquaresConnection::AbandonStream() {
   if (stream_ != nullptr) stream_->Abandon();
   stream_.reset();
-  ++stream_id_;  // whatever the old call still reports is ignored
+  ++stream_generation_;  // whatever the old call still reports is ignored
 }
 
 void SquaresConnection::ScheduleTimer() {
@@ -346,7 +347,7 @@ void SquaresConnection::Finish(CloseReason outcome) {
     stream_->Detach();
     stream_.reset();
   }
-  ++stream_id_;
+  ++stream_generation_;
   registry_.Remove(this);
   // A limit the session closed at wins over how the socket ended after it.
   const CloseReason reason = session_.close_reason().value_or(outcome);

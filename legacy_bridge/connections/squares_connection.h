@@ -51,8 +51,8 @@ class SquaresConnection final : public Connection,
   // they are to be sent.
   bool ShedRequests(const std::vector<CoreRequest>& requests);
   void Write();
-  void OnCoreAnswer(uint64_t stream_id, uint64_t sequence, std::string square);
-  void OnCoreDone(uint64_t stream_id, absl::Status status);
+  void OnCoreAnswer(uint64_t generation, uint64_t sequence, std::string square);
+  void OnCoreDone(uint64_t generation, absl::Status status);
   void AbandonStream();
   // Whether a stream that ended with `status` just lost its replica (the
   // requests can be asked again) rather than failed them.
@@ -76,7 +76,7 @@ class SquaresConnection final : public Connection,
 
   std::shared_ptr<CoreStream> stream_;
   std::deque<Clock::time_point> sent_at_;  // per request awaiting an answer, in order
-  uint64_t stream_id_ = 0;  // answers from older streams are ignored
+  uint64_t stream_generation_ = 0;  // answers from older streams are ignored
 
   std::string pending_output_;  // produced, not yet handed to the socket
   std::string writing_output_;  // being written

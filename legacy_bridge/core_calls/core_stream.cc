@@ -26,7 +26,7 @@ void CoreStream::Detach() {
 
 void CoreStream::Abandon() {
   ended_.store(true);
-  if (bound_ != nullptr && bound_->Awaits(id_)) bound_->Cancel();
+  if (bound_ != nullptr && bound_->Awaits(session_id_)) bound_->Cancel();
   bound_.reset();
 }
 

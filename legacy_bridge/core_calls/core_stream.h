@@ -36,8 +36,8 @@ class CoreStream : public std::enable_shared_from_this<CoreStream> {
   // The shared call this session's requests go on when none awaits answers.
   using PickCall = std::function<std::shared_ptr<SharedSquareStream>()>;
 
-  CoreStream(uint64_t id, PickCall pick, Callbacks callbacks)
-      : id_(id), pick_(std::move(pick)), callbacks_(std::move(callbacks)) {}
+  CoreStream(uint64_t session_id, PickCall pick, Callbacks callbacks)
+      : session_id_(session_id), pick_(std::move(pick)), callbacks_(std::move(callbacks)) {}
 
   // Sends `requests` (in order) together: on one call, and queued under one
   // lock, so that what one read of the socket brought goes out in as few
@@ -51,12 +51,12 @@ class CoreStream : public std::enable_shared_from_this<CoreStream> {
 
   // What the shared call reports, on the completion thread: an answer (dropped
   // once the session ended), and the end of the call its answers were due on.
-  uint64_t id() const { return id_; }
+  uint64_t session_id() const { return session_id_; }
   void Answer(uint64_t sequence, std::string square);
   void End(absl::Status status);
 
  private:
-  const uint64_t id_;
+  const uint64_t session_id_;
   const PickCall pick_;
   const Callbacks callbacks_;
   // The call the session's unanswered requests are on; owner thread only.

@@ -32,11 +32,11 @@ bool SharedSquareStream::TrySend(const std::shared_ptr<CoreStream>& stream,
                                  std::span<const CoreRequest> requests, bool only_if_awaiting) {
   std::lock_guard lock(mu_);
   if (done_ || close_requested_) return false;
-  if (only_if_awaiting ? !routes_.Awaits(stream->id()) : retired_) return false;
+  if (only_if_awaiting ? !routes_.Awaits(stream->session_id()) : retired_) return false;
   for (const CoreRequest& request : requests) {
-    batches_.Add(routes_.Add(stream->id(), request.sequence), request.decimal);
+    batches_.Add(routes_.Add(stream->session_id(), request.sequence), request.decimal);
   }
-  awaiting_.try_emplace(stream->id(), stream);
+  awaiting_.try_emplace(stream->session_id(), stream);
   if (overload_ != nullptr) overload_->OnSent(requests.size());
   if (started_ && !batches_.in_flight()) WriteNextLocked();
   return true;
@@ -61,9 +61,9 @@ void SharedSquareStream::Cancel() {
   context_.TryCancel();
 }
 
-bool SharedSquareStream::Awaits(uint64_t stream_id) {
+bool SharedSquareStream::Awaits(uint64_t session_id) {
   std::lock_guard lock(mu_);
-  return routes_.Awaits(stream_id);
+  return routes_.Awaits(session_id);
 }
 
 void SharedSquareStream::WriteNextLocked() {

@@ -37,8 +37,8 @@ class SharedSquareStream {
                                                    grpc::CompletionQueue& queue,
                                                    OverloadGate* overload);
 
-  // Sends `requests` for `stream`. With `only_if_awaiting`, only while that
-  // stream awaits answers here; otherwise only while this call takes new
+  // Sends `requests` for `stream`. With `only_if_awaiting`, only while its
+  // session awaits answers here; otherwise only while this call takes new
   // sessions. False when refused (then none of them was sent).
   bool TrySend(const std::shared_ptr<CoreStream>& stream, std::span<const CoreRequest> requests,
                bool only_if_awaiting);
@@ -49,7 +49,7 @@ class SharedSquareStream {
   // Ends the call now (it is stuck); the sessions awaiting answers are told.
   void Cancel();
   // Whether `stream` awaits answers here.
-  bool Awaits(uint64_t stream_id);
+  bool Awaits(uint64_t session_id);
 
  private:
   using Rpc = grpc::ClientAsyncReaderWriter<sockrpc::square::v1::SquareBatchStreamRequest,
@@ -86,7 +86,7 @@ class SharedSquareStream {
   std::shared_ptr<SharedSquareStream> self_;
   int operations_pending_ = 0;
   StreamRoutes routes_;
-  // The sessions awaiting answers here, by id.
+  // The sessions awaiting answers here, by session id.
   absl::flat_hash_map<uint64_t, std::shared_ptr<CoreStream>> awaiting_;
   BatchQueue batches_;
   // The call's start has completed. Writes wait for it: in gRPC 1.51 the

@@ -21,9 +21,9 @@ SquareStreamPool::~SquareStreamPool() {
 }
 
 std::shared_ptr<CoreStream> SquareStreamPool::Open(CoreStream::Callbacks callbacks) {
-  const uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
-  const size_t slot = id % slots_.size();
-  return std::make_shared<CoreStream>(id, [this, slot] { return Pick(slot); },
+  const uint64_t session_id = next_session_id_.fetch_add(1, std::memory_order_relaxed);
+  const size_t slot = session_id % slots_.size();
+  return std::make_shared<CoreStream>(session_id, [this, slot] { return Pick(slot); },
                                       std::move(callbacks));
 }
 

@@ -77,7 +77,7 @@ class SquareStreamPool {
   std::mutex started_mu_;  // guards started_
   // Every call started, to cancel those still under way at the end.
   std::vector<std::weak_ptr<SharedSquareStream>> started_;
-  std::atomic<uint64_t> next_id_{1};
+  std::atomic<uint64_t> next_session_id_{1};
 };
 
 }  // namespace sockrpc
