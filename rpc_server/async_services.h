@@ -16,10 +16,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "rpc_server/serving_threads.h"
-#include "rpc_server/square_service.h"
+#include "rpc_server/square_answers.h"
 #include "rpc_server/square_stream_call.h"
 #include "rpc_server/stream_admission.h"
-#include "rpc_server/time_service.h"
+#include "rpc_server/time_answers.h"
 #include "rpc_server/unary_call.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
@@ -29,7 +29,7 @@ namespace sockrpc {
 class AsyncServices {
  public:
   // `time` and `square` answer the calls; both must outlive this object.
-  AsyncServices(const TimeServiceImpl& time, const SquareServiceImpl& square);
+  AsyncServices(const TimeAnswers& time, const SquareAnswers& square);
   AsyncServices(const AsyncServices&) = delete;
   AsyncServices& operator=(const AsyncServices&) = delete;
 

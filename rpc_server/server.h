@@ -20,16 +20,16 @@
 #include "rpc_server/health_service.h"
 #include "rpc_server/reflection_service.h"
 #include "rpc_server/serving_threads.h"
-#include "rpc_server/square_service.h"
-#include "rpc_server/time_service.h"
+#include "rpc_server/square_answers.h"
+#include "rpc_server/time_answers.h"
 
 namespace sockrpc {
 
 struct RpcServerOptions {
   std::string listen = "0.0.0.0:50051";  // port 0 picks a free port
-  SquareServiceImpl::Options square;
+  SquareAnswers::Options square;
   NamedTimeZone local_zone{"UTC", absl::UTCTimeZone()};
-  TimeServiceImpl::Clock clock = absl::Now;
+  TimeAnswers::Clock clock = absl::Now;
   // Threads serving the calls (serving_threads.h); 0: one per CPU the
   // process may run on. Beyond the first, they serve while the load needs them.
   size_t threads = 0;
@@ -103,8 +103,8 @@ class RpcServer {
 
   MetricsRegistry metrics_registry_;
   CoreMetrics metrics_;
-  TimeServiceImpl time_service_;
-  SquareServiceImpl square_service_;
+  TimeAnswers time_service_;
+  SquareAnswers square_service_;
   AsyncServices async_services_;
   HealthService health_;
   DescriptorCatalog descriptors_;

@@ -1,7 +1,7 @@
 // sockrpc.time.v1.TimeService: the current time as an instant and as ctime
 // text in a time zone. The answers only; async_services.h serves them.
-#ifndef SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
-#define SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
+#ifndef SOCKRPC_RPC_SERVER_TIME_ANSWERS_H_
+#define SOCKRPC_RPC_SERVER_TIME_ANSWERS_H_
 
 #include <functional>
 
@@ -15,13 +15,13 @@
 
 namespace sockrpc {
 
-class TimeServiceImpl {
+class TimeAnswers {
  public:
   using Clock = std::function<absl::Time()>;
 
   // `local_zone` answers requests that name no zone; `clock` is absl::Now
   // except in tests.
-  explicit TimeServiceImpl(NamedTimeZone local_zone, Clock clock = absl::Now,
+  explicit TimeAnswers(NamedTimeZone local_zone, Clock clock = absl::Now,
                            MethodMetrics* metrics = nullptr);
 
   // Answers one Now call and counts it in the metrics.
@@ -40,4 +40,4 @@ class TimeServiceImpl {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_RPC_SERVER_TIME_SERVICE_H_
+#endif  // SOCKRPC_RPC_SERVER_TIME_ANSWERS_H_

@@ -1,4 +1,4 @@
-#include "rpc_server/square_service.h"
+#include "rpc_server/square_answers.h"
 
 #include <chrono>
 #include <utility>
@@ -10,7 +10,7 @@ namespace sockrpc {
 using sockrpc::square::v1::SquareRequest;
 using sockrpc::square::v1::SquareResponse;
 
-grpc::Status SquareServiceImpl::Square(const SquareRequest& request,
+grpc::Status SquareAnswers::Square(const SquareRequest& request,
                                        SquareResponse& response) const {
   const auto started = std::chrono::steady_clock::now();
   absl::StatusOr<std::string> square = SquareOfRequest(request, options_.max_digits);

@@ -1,8 +1,8 @@
 // sockrpc.square.v1.SquareService: exact squares, one at a time (Square) or
 // as an ordered bidirectional stream (SquareStream, square_stream_call.h).
 // The answers only; async_services.h serves them.
-#ifndef SOCKRPC_RPC_SERVER_SQUARE_SERVICE_H_
-#define SOCKRPC_RPC_SERVER_SQUARE_SERVICE_H_
+#ifndef SOCKRPC_RPC_SERVER_SQUARE_ANSWERS_H_
+#define SOCKRPC_RPC_SERVER_SQUARE_ANSWERS_H_
 
 #include <cstddef>
 #include <string>
@@ -33,7 +33,7 @@ absl::StatusOr<std::string> SquareOfRequest(const Request& request, size_t max_d
   }
 }
 
-class SquareServiceImpl {
+class SquareAnswers {
  public:
   struct Options {
     // Inputs with more significant digits are OUT_OF_RANGE.
@@ -46,7 +46,7 @@ class SquareServiceImpl {
     size_t max_streams = 10'000;
   };
 
-  explicit SquareServiceImpl(Options options, CoreMetrics* metrics = nullptr)
+  explicit SquareAnswers(Options options, CoreMetrics* metrics = nullptr)
       : options_(options), metrics_(metrics) {}
 
   // Answers one Square call and counts it in the metrics.
@@ -63,4 +63,4 @@ class SquareServiceImpl {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_RPC_SERVER_SQUARE_SERVICE_H_
+#endif  // SOCKRPC_RPC_SERVER_SQUARE_ANSWERS_H_

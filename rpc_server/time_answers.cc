@@ -1,4 +1,4 @@
-#include "rpc_server/time_service.h"
+#include "rpc_server/time_answers.h"
 
 #include <chrono>
 #include <utility>
@@ -11,17 +11,17 @@ namespace sockrpc {
 using sockrpc::time::v1::NowRequest;
 using sockrpc::time::v1::NowResponse;
 
-TimeServiceImpl::TimeServiceImpl(NamedTimeZone local_zone, Clock clock, MethodMetrics* metrics)
+TimeAnswers::TimeAnswers(NamedTimeZone local_zone, Clock clock, MethodMetrics* metrics)
     : local_zone_(std::move(local_zone)), clock_(std::move(clock)), metrics_(metrics) {}
 
-grpc::Status TimeServiceImpl::Now(const NowRequest& request, NowResponse& response) const {
+grpc::Status TimeAnswers::Now(const NowRequest& request, NowResponse& response) const {
   const auto started = std::chrono::steady_clock::now();
   const absl::Status status = FillNow(request, response);
   if (metrics_ != nullptr) metrics_->Record(status.ok(), std::chrono::steady_clock::now() - started);
   return ToGrpcStatus(status);
 }
 
-absl::Status TimeServiceImpl::FillNow(const NowRequest& request, NowResponse& response) const {
+absl::Status TimeAnswers::FillNow(const NowRequest& request, NowResponse& response) const {
   NamedTimeZone requested;
   const NamedTimeZone* zone = &local_zone_;
   if (!request.time_zone().empty()) {
