@@ -3,7 +3,7 @@
 #include <chrono>
 #include <utility>
 
-#include "rpc_server/grpc_status.h"
+#include "common/grpc_status.h"
 
 namespace sockrpc {
 

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "rpc_server/grpc_status.h"
+#include "common/grpc_status.h"
 
 namespace sockrpc {
 

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <utility>
 
+#include "common/grpc_status.h"
 #include "rpc_server/ctime_text.h"
-#include "rpc_server/grpc_status.h"
 
 namespace sockrpc {
 

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "legacy_bridge/core_calls/grpc_status.h"
+#include "common/grpc_status.h"
 
 namespace sockrpc {
 

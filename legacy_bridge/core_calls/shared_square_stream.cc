@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "common/log.h"
 #include "legacy_bridge/core_calls/core_stream.h"
-#include "legacy_bridge/core_calls/grpc_status.h"
 
 namespace sockrpc {
 
