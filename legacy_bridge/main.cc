@@ -14,6 +14,7 @@
 #include "common/admin_server.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
+#include "common/flag_range.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
@@ -128,33 +129,10 @@ std::chrono::milliseconds ToMilliseconds(absl::Duration duration) {
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(duration));
 }
 
-int64_t FlagInRange(const char* name, int64_t value, int64_t low, int64_t high) {
-  if (value < low || value > high) {
-    sockrpc::ExitWithUsageError(
-        absl::StrCat("--", name, " must be from ", low, " to ", high, ", got ", value));
-  }
-  return value;
-}
-
-absl::Duration PositiveDuration(const char* name, absl::Duration value) {
-  if (value <= absl::ZeroDuration()) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be positive"));
-  }
-  return value;
-}
-
-std::chrono::milliseconds DurationInRange(const char* name, absl::Duration value,
-                                          absl::Duration low, absl::Duration high) {
-  if (value < low || value > high) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be from ",
-                                             absl::FormatDuration(low), " to ",
-                                             absl::FormatDuration(high), ", got ",
-                                             absl::FormatDuration(value)));
-  }
-  return ToMilliseconds(value);
-}
-
 sockrpc::BridgeOptions OptionsFromFlags() {
+  using sockrpc::DurationFlagInRangeOrExit;
+  using sockrpc::IntFlagInRangeOrExit;
+  using sockrpc::PositiveDurationFlagOrExit;
   sockrpc::BridgeOptions options;
   options.time_listen = absl::GetFlag(FLAGS_time_listen);
   options.square_listen = absl::GetFlag(FLAGS_square_listen);
@@ -181,57 +159,55 @@ sockrpc::BridgeOptions OptionsFromFlags() {
       !zone.ok()) {
     sockrpc::ExitWithUsageError(absl::StrCat("--time_zone: ", zone.status().message()));
   }
-  options.deadline = ToMilliseconds(PositiveDuration("deadline", absl::GetFlag(FLAGS_deadline)));
+  options.deadline =
+      ToMilliseconds(PositiveDurationFlagOrExit("deadline", absl::GetFlag(FLAGS_deadline)));
   options.shed_wait_fraction = absl::GetFlag(FLAGS_shed_wait_fraction);
   if (!(options.shed_wait_fraction >= 0 && options.shed_wait_fraction <= 1)) {
     sockrpc::ExitWithUsageError(absl::StrCat("--shed_wait_fraction must be from 0 to 1, got ",
                                              options.shed_wait_fraction));
   }
   options.max_message_bytes = static_cast<size_t>(
-      FlagInRange("max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes), 1024, 1 << 20));
-  options.line_pause = ToMilliseconds(absl::GetFlag(FLAGS_line_pause));
-  if (options.line_pause.count() < 0) sockrpc::ExitWithUsageError("--line_pause must not be negative");
-  options.max_pending_replies = static_cast<size_t>(
-      FlagInRange("max_pending_replies", absl::GetFlag(FLAGS_max_pending_replies), 1, 65536));
+      IntFlagInRangeOrExit("max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes), 1024,
+                           1 << 20));
+  options.line_pause = ToMilliseconds(
+      sockrpc::NonNegativeDurationFlagOrExit("line_pause", absl::GetFlag(FLAGS_line_pause)));
+  options.max_pending_replies = static_cast<size_t>(IntFlagInRangeOrExit(
+      "max_pending_replies", absl::GetFlag(FLAGS_max_pending_replies), 1, 65536));
   options.handshake_timeout = ToMilliseconds(
-      PositiveDuration("handshake_timeout", absl::GetFlag(FLAGS_handshake_timeout)));
-  options.idle_timeout =
-      ToMilliseconds(PositiveDuration("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)));
-  options.max_connections = static_cast<size_t>(
-      FlagInRange("max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
-  options.max_connections_per_address = static_cast<size_t>(FlagInRange(
+      PositiveDurationFlagOrExit("handshake_timeout", absl::GetFlag(FLAGS_handshake_timeout)));
+  options.idle_timeout = ToMilliseconds(
+      PositiveDurationFlagOrExit("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)));
+  options.max_connections = static_cast<size_t>(IntFlagInRangeOrExit(
+      "max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
+  options.max_connections_per_address = static_cast<size_t>(IntFlagInRangeOrExit(
       "max_connections_per_address", absl::GetFlag(FLAGS_max_connections_per_address), 1,
       1'000'000));
-  options.evict_above_percent =
-      static_cast<int>(FlagInRange("evict_above", absl::GetFlag(FLAGS_evict_above), 1, 100));
-  options.shrink_timeouts_above_percent = static_cast<int>(FlagInRange(
+  options.evict_above_percent = static_cast<int>(
+      IntFlagInRangeOrExit("evict_above", absl::GetFlag(FLAGS_evict_above), 1, 100));
+  options.shrink_timeouts_above_percent = static_cast<int>(IntFlagInRangeOrExit(
       "shrink_timeouts_above", absl::GetFlag(FLAGS_shrink_timeouts_above), 1, 100));
-  options.min_timeout_percent = static_cast<int>(
-      FlagInRange("min_timeout_percent", absl::GetFlag(FLAGS_min_timeout_percent), 1, 100));
-  options.threads =
-      static_cast<size_t>(FlagInRange("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
+  options.min_timeout_percent = static_cast<int>(IntFlagInRangeOrExit(
+      "min_timeout_percent", absl::GetFlag(FLAGS_min_timeout_percent), 1, 100));
+  options.threads = static_cast<size_t>(
+      IntFlagInRangeOrExit("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
   options.busy_poll = sockrpc::BusyPollFlagOrExit(absl::GetFlag(FLAGS_busy_poll));
   options.core_streams = static_cast<size_t>(
-      FlagInRange("core_streams", absl::GetFlag(FLAGS_core_streams), 1, 1024));
+      IntFlagInRangeOrExit("core_streams", absl::GetFlag(FLAGS_core_streams), 1, 1024));
   options.core_stream_max_age = ToMilliseconds(
-      PositiveDuration("core_stream_max_age", absl::GetFlag(FLAGS_core_stream_max_age)));
+      PositiveDurationFlagOrExit("core_stream_max_age", absl::GetFlag(FLAGS_core_stream_max_age)));
   options.verbose = absl::GetFlag(FLAGS_verbose);
-  const absl::Duration resolution = absl::GetFlag(FLAGS_min_resolution_interval);
-  if (resolution < absl::Milliseconds(100) || resolution > absl::Minutes(10)) {
-    sockrpc::ExitWithUsageError("--min_resolution_interval must be from 100ms to 10m");
-  }
-  options.min_resolution_interval = ToMilliseconds(resolution);
-  options.core_ping_interval = DurationInRange("core_ping_interval",
-                                               absl::GetFlag(FLAGS_core_ping_interval),
-                                               absl::Seconds(1), absl::Minutes(5));
-  options.core_ping_timeout =
-      DurationInRange("core_ping_timeout", absl::GetFlag(FLAGS_core_ping_timeout),
-                      absl::Milliseconds(100), absl::Minutes(1));
-  PositiveDuration("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay < absl::ZeroDuration() || drain_delay > absl::Minutes(10)) {
-    sockrpc::ExitWithUsageError("--drain_delay must be from 0 to 10m");
-  }
+  options.min_resolution_interval = ToMilliseconds(DurationFlagInRangeOrExit(
+      "min_resolution_interval", absl::GetFlag(FLAGS_min_resolution_interval),
+      absl::Milliseconds(100), absl::Minutes(10)));
+  options.core_ping_interval = ToMilliseconds(
+      DurationFlagInRangeOrExit("core_ping_interval", absl::GetFlag(FLAGS_core_ping_interval),
+                                absl::Seconds(1), absl::Minutes(5)));
+  options.core_ping_timeout = ToMilliseconds(
+      DurationFlagInRangeOrExit("core_ping_timeout", absl::GetFlag(FLAGS_core_ping_timeout),
+                                absl::Milliseconds(100), absl::Minutes(1)));
+  PositiveDurationFlagOrExit("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
+  DurationFlagInRangeOrExit("drain_delay", absl::GetFlag(FLAGS_drain_delay),
+                            absl::ZeroDuration(), absl::Minutes(10));
   return options;
 }
 

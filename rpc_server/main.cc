@@ -10,6 +10,7 @@
 #include "common/admin_server.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
+#include "common/flag_range.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
 #include "common/process_setup.h"
@@ -93,71 +94,38 @@ constexpr int64_t kThreadsCeiling = 1024;
 constexpr absl::Duration kDrainDelayCeiling = absl::Minutes(10);
 constexpr absl::Duration kConnectionAgeCeiling = absl::Hours(24);
 
-// `value`, from `low` to 24h or infinite; else a usage error.
-absl::Duration DurationFlagInRange(const char* name, absl::Duration value, absl::Duration low) {
-  if (value != absl::InfiniteDuration() && (value < low || value > kConnectionAgeCeiling)) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be from ",
-                                             absl::FormatDuration(low),
-                                             " to 24h, or inf, got ", absl::FormatDuration(value)));
-  }
-  return value;
-}
-
 sockrpc::RpcServerOptions OptionsFromFlags() {
+  using sockrpc::DurationFlagInRangeOrExit;
+  using sockrpc::IntFlagInRangeOrExit;
   sockrpc::RpcServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   sockrpc::ListenAddressFlagOrExit("listen", options.listen);
   sockrpc::ListenAddressFlagOrExit("admin_listen", absl::GetFlag(FLAGS_admin_listen), true);
-  const int64_t max_digits = absl::GetFlag(FLAGS_max_digits);
-  if (max_digits < 1 || max_digits > kMaxDigitsCeiling) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--max_digits must be from 1 to ", kMaxDigitsCeiling,
-                                             ", got ", max_digits));
-  }
-  options.square.max_digits = static_cast<size_t>(max_digits);
-  const int64_t window = absl::GetFlag(FLAGS_stream_window);
-  if (window < 1 || window > kStreamWindowCeiling) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--stream_window must be from 1 to ",
-                                             kStreamWindowCeiling, ", got ", window));
-  }
-  options.square.max_queued_responses = static_cast<size_t>(window);
-  const int64_t max_streams = absl::GetFlag(FLAGS_max_streams);
-  if (max_streams < 0 || max_streams > 1'000'000) {
-    sockrpc::ExitWithUsageError(
-        absl::StrCat("--max_streams must be from 0 (no cap) to 1000000, got ", max_streams));
-  }
-  options.square.max_streams = static_cast<size_t>(max_streams);
-  const int64_t concurrent = absl::GetFlag(FLAGS_max_concurrent_streams);
-  if (concurrent < 1 || concurrent > 1'000'000) {
-    sockrpc::ExitWithUsageError(
-        absl::StrCat("--max_concurrent_streams must be from 1 to 1000000, got ", concurrent));
-  }
-  options.max_concurrent_streams = static_cast<int>(concurrent);
-  const int64_t quota_mb = absl::GetFlag(FLAGS_memory_quota_mb);
-  if (quota_mb < 0 || quota_mb > 1'048'576) {
-    sockrpc::ExitWithUsageError(absl::StrCat(
-        "--memory_quota_mb must be from 0 (no quota) to 1048576, got ", quota_mb));
-  }
-  options.memory_quota_bytes = static_cast<size_t>(quota_mb) << 20;
-  const int64_t threads = absl::GetFlag(FLAGS_threads);
-  if (threads < 0 || threads > kThreadsCeiling) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--threads must be from 0 (one per CPU) to ",
-                                             kThreadsCeiling, ", got ", threads));
-  }
-  options.threads = static_cast<size_t>(threads);
+  options.square.max_digits = static_cast<size_t>(
+      IntFlagInRangeOrExit("max_digits", absl::GetFlag(FLAGS_max_digits), 1, kMaxDigitsCeiling));
+  options.square.max_queued_responses = static_cast<size_t>(IntFlagInRangeOrExit(
+      "stream_window", absl::GetFlag(FLAGS_stream_window), 1, kStreamWindowCeiling));
+  options.square.max_streams = static_cast<size_t>(IntFlagInRangeOrExit(
+      "max_streams", absl::GetFlag(FLAGS_max_streams), 0, 1'000'000, "no cap"));
+  options.max_concurrent_streams = static_cast<int>(IntFlagInRangeOrExit(
+      "max_concurrent_streams", absl::GetFlag(FLAGS_max_concurrent_streams), 1, 1'000'000));
+  options.memory_quota_bytes =
+      static_cast<size_t>(IntFlagInRangeOrExit(
+          "memory_quota_mb", absl::GetFlag(FLAGS_memory_quota_mb), 0, 1'048'576, "no quota"))
+      << 20;
+  options.threads = static_cast<size_t>(IntFlagInRangeOrExit(
+      "threads", absl::GetFlag(FLAGS_threads), 0, kThreadsCeiling, "one per CPU"));
   options.busy_poll = sockrpc::BusyPollFlagOrExit(absl::GetFlag(FLAGS_busy_poll));
-  if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
-    sockrpc::ExitWithUsageError("--shutdown_grace must not be negative");
-  }
-  options.max_connection_age = DurationFlagInRange(
-      "max_connection_age", absl::GetFlag(FLAGS_max_connection_age), absl::Seconds(1));
-  options.max_connection_age_grace = DurationFlagInRange(
+  sockrpc::NonNegativeDurationFlagOrExit("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
+  options.max_connection_age = DurationFlagInRangeOrExit(
+      "max_connection_age", absl::GetFlag(FLAGS_max_connection_age), absl::Seconds(1),
+      kConnectionAgeCeiling, /*infinite_allowed=*/true);
+  options.max_connection_age_grace = DurationFlagInRangeOrExit(
       "max_connection_age_grace", absl::GetFlag(FLAGS_max_connection_age_grace),
-      absl::ZeroDuration());
+      absl::ZeroDuration(), kConnectionAgeCeiling, /*infinite_allowed=*/true);
   options.channelz = absl::GetFlag(FLAGS_channelz);
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay < absl::ZeroDuration() || drain_delay > kDrainDelayCeiling) {
-    sockrpc::ExitWithUsageError("--drain_delay must be from 0 to 10m");
-  }
+  DurationFlagInRangeOrExit("drain_delay", absl::GetFlag(FLAGS_drain_delay), absl::ZeroDuration(),
+                            kDrainDelayCeiling);
   const std::string zone_name = sockrpc::LocalTimeZoneName();
   absl::StatusOr<sockrpc::NamedTimeZone> zone = sockrpc::LoadNamedTimeZone(zone_name);
   if (!zone.ok()) {
