@@ -25,13 +25,17 @@
 #include "common/tls_credentials.h"
 #include "legacy_bridge/bridge.h"
 
-ABSL_FLAG(std::string, time_listen, "0.0.0.0:9999", "Address of the TIME protocol, host:port.");
-ABSL_FLAG(std::string, square_listen, "0.0.0.0:50007",
+// The flags' defaults are the options' defaults (bridge_options.h).
+static const sockrpc::BridgeOptions kDefaults;
+
+ABSL_FLAG(std::string, time_listen, kDefaults.time_listen,
+          "Address of the TIME protocol, host:port.");
+ABSL_FLAG(std::string, square_listen, kDefaults.square_listen,
           "Address of the SQUARES protocol, host:port.");
-ABSL_FLAG(std::string, target, "localhost:50051",
+ABSL_FLAG(std::string, target, kDefaults.target,
           "The RPC core: any gRPC target URI (host:port, dns:///host:port, "
           "ipv4:127.0.0.1:50051,127.0.0.1:50052, unix:/path).");
-ABSL_FLAG(std::string, load_balancing, "round_robin",
+ABSL_FLAG(std::string, load_balancing, kDefaults.load_balancing,
           "How calls spread over the addresses --target resolves to: round_robin (each "
           "replica in turn, skipping those whose health is not SERVING) or pick_first.");
 ABSL_FLAG(std::string, tls_ca, "",
@@ -48,60 +52,61 @@ ABSL_FLAG(absl::Duration, tls_refresh_interval, sockrpc::kDefaultTlsRefreshInter
 ABSL_FLAG(std::string, time_zone, "",
           "IANA time zone the TIME line is formatted in; empty: the bridge's local zone "
           "(TZ, else /etc/localtime), as the original server did.");
-ABSL_FLAG(absl::Duration, deadline, absl::Seconds(2),
+ABSL_FLAG(absl::Duration, deadline, absl::FromChrono(kDefaults.deadline),
           "How long the core may take to answer a call (TIME) or a message (SQUARES) before "
           "the client gets an ERROR line.");
-ABSL_FLAG(double, shed_wait_fraction, 0.5,
+ABSL_FLAG(double, shed_wait_fraction, kDefaults.shed_wait_fraction,
           "Shed SQUARES load: a message is answered \"ERROR service overloaded; try again\" at "
           "once when the core's expected wait (requests in flight / answers per second) exceeds "
           "this fraction of --deadline (0..1; 0: never shed).");
-ABSL_FLAG(int64_t, max_message_bytes, 4096,
+ABSL_FLAG(int64_t, max_message_bytes, static_cast<int64_t>(kDefaults.max_message_bytes),
           "Longest SQUARES message, newline excluded (1024..1048576). Longer: an ERROR line and "
           "the connection closes.");
-ABSL_FLAG(absl::Duration, line_pause, absl::Milliseconds(10),
+ABSL_FLAG(absl::Duration, line_pause, absl::FromChrono(kDefaults.line_pause),
           "Once a SQUARES client has ended a message with a newline, how long an unterminated "
           "message waits for more bytes (plus one round trip of the connection) before it is "
           "answered. A client that never sends newlines, like the original, is answered as soon "
           "as the answer is ready.");
-ABSL_FLAG(int64_t, max_pending_replies, 128,
+ABSL_FLAG(int64_t, max_pending_replies, static_cast<int64_t>(kDefaults.max_pending_replies),
           "SQUARES messages one connection may have awaiting answers before the bridge stops "
           "reading from it (1..65536).");
-ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(60),
+ABSL_FLAG(absl::Duration, handshake_timeout, absl::FromChrono(kDefaults.handshake_timeout),
           "How long a SQUARES client may take to send its first message.");
-ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(300),
+ABSL_FLAG(absl::Duration, idle_timeout, absl::FromChrono(kDefaults.idle_timeout),
           "How long a SQUARES connection may stay silent before it is closed with an ERROR line.");
-ABSL_FLAG(int64_t, max_connections, 15000,
+ABSL_FLAG(int64_t, max_connections, static_cast<int64_t>(kDefaults.max_connections),
           "Connections open at once, both protocols together; past it a client gets an ERROR "
           "line and is closed.");
-ABSL_FLAG(int64_t, max_connections_per_address, 1000,
+ABSL_FLAG(int64_t, max_connections_per_address,
+          static_cast<int64_t>(kDefaults.max_connections_per_address),
           "Connections one client IPv4 address, or IPv6 /64, may hold open at once "
           "(1..1000000; at most --max_connections); past it the client gets an ERROR line. "
           "The default leaves room for many clients behind one NAT address.");
-ABSL_FLAG(int64_t, evict_above, 90,
+ABSL_FLAG(int64_t, evict_above, kDefaults.evict_above_percent,
           "Percent of --max_connections (1..100) from which each new connection evicts one "
           "session (in handshake first, then the longest idle) of the address holding the "
           "most, if it holds at least two more than the newcomer's; 100: only when full.");
-ABSL_FLAG(int64_t, shrink_timeouts_above, 80,
+ABSL_FLAG(int64_t, shrink_timeouts_above, kDefaults.shrink_timeouts_above_percent,
           "Percent of --max_connections (1..100) from which --handshake_timeout and "
           "--idle_timeout shrink, in ten steps, down to --min_timeout_percent of their value "
           "at a full table; 100: never.");
-ABSL_FLAG(int64_t, min_timeout_percent, 10,
+ABSL_FLAG(int64_t, min_timeout_percent, kDefaults.min_timeout_percent,
           "What is left of --handshake_timeout and --idle_timeout at a full table, in percent "
           "(1..100).");
-ABSL_FLAG(int64_t, threads, 0,
+ABSL_FLAG(int64_t, threads, static_cast<int64_t>(kDefaults.threads),
           "Event-loop threads (0..1024); 0: one per CPU the process may run on (its affinity "
           "mask, as taskset sets it).");
-ABSL_FLAG(absl::Duration, busy_poll, absl::Microseconds(50),
+ABSL_FLAG(absl::Duration, busy_poll, absl::FromChrono(kDefaults.busy_poll),
           "How long the event loops and the thread taking the core's answers keep polling after "
           "an event before they sleep (0 to 1ms): the next message usually comes sooner than a "
           "sleeping thread wakes. 0 turns polling off; it is off anyway on a single CPU.");
-ABSL_FLAG(int64_t, core_streams, 8,
+ABSL_FLAG(int64_t, core_streams, static_cast<int64_t>(kDefaults.core_streams),
           "SquareBatchStream calls to the core that all SQUARES sessions share (1..1024); with "
           "several replicas, at least their number, so each gets a share.");
-ABSL_FLAG(absl::Duration, core_stream_max_age, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, core_stream_max_age, absl::FromChrono(kDefaults.core_stream_max_age),
           "How long a shared SquareBatchStream takes new sessions before a fresh call replaces it, "
           "so load spreads again over replicas that joined or came back.");
-ABSL_FLAG(bool, verbose, false,
+ABSL_FLAG(bool, verbose, kDefaults.verbose,
           "Log a line per connection (peer, protocol, messages, outcome, duration). Errors are "
           "always logged.");
 ABSL_FLAG(std::string, admin_listen, "",
@@ -113,13 +118,14 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "On SIGINT/SIGTERM, how long to keep serving while /readyz says 503, before the "
           "listeners close (0..10m): time for load balancers to stop sending.");
-ABSL_FLAG(absl::Duration, min_resolution_interval, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, min_resolution_interval,
+          absl::FromChrono(kDefaults.min_resolution_interval),
           "With a dns: --target, the least time between two resolutions of the name "
           "(100ms..10m). The name is resolved again when a connection to a core closes, as "
           "the cores do every --max_connection_age.");
-ABSL_FLAG(absl::Duration, core_ping_interval, absl::Seconds(1),
+ABSL_FLAG(absl::Duration, core_ping_interval, absl::FromChrono(kDefaults.core_ping_interval),
           "While calls to the core are open, send an HTTP/2 PING this often (1s to 5m).");
-ABSL_FLAG(absl::Duration, core_ping_timeout, absl::Seconds(1),
+ABSL_FLAG(absl::Duration, core_ping_timeout, absl::FromChrono(kDefaults.core_ping_timeout),
           "Drop a connection to the core whose PING is not answered within this (100ms to 1m); "
           "its calls move to a new connection.");
 

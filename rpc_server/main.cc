@@ -23,29 +23,32 @@
 #include "rpc_server/square_math.h"
 #include "common/time_zones.h"
 
-ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+// The flags' defaults are the options' defaults (server.h).
+static const sockrpc::RpcServerOptions kDefaults;
+
+ABSL_FLAG(std::string, listen, kDefaults.listen,
           "Address to serve gRPC on, host:port or [ipv6]:port; port 0 picks a free port.");
-ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(sockrpc::kDefaultMaxDigits),
+ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(kDefaults.square.max_digits),
           "Largest input SquareService squares, in significant decimal digits (1..1000000). "
           "Longer inputs are OUT_OF_RANGE.");
-ABSL_FLAG(int64_t, stream_window, 64,
+ABSL_FLAG(int64_t, stream_window, static_cast<int64_t>(kDefaults.square.max_queued_responses),
           "Responses a SquareStream may hold unsent before the server stops reading its "
           "requests (1..65536).");
-ABSL_FLAG(int64_t, max_streams, 10'000,
+ABSL_FLAG(int64_t, max_streams, static_cast<int64_t>(kDefaults.square.max_streams),
           "SquareStream and SquareBatchStream calls open at once over all connections "
           "(0..1000000; 0: no cap). Past it a new stream gets RESOURCE_EXHAUSTED at once.");
-ABSL_FLAG(int64_t, max_concurrent_streams, 1000,
+ABSL_FLAG(int64_t, max_concurrent_streams, kDefaults.max_concurrent_streams,
           "Calls one client connection may have open at once (HTTP/2 "
           "SETTINGS_MAX_CONCURRENT_STREAMS, 1..1000000); further ones wait at the client.");
-ABSL_FLAG(int64_t, memory_quota_mb, 1024,
+ABSL_FLAG(int64_t, memory_quota_mb, static_cast<int64_t>(kDefaults.memory_quota_bytes >> 20),
           "Memory gRPC may use for connections and calls, in MiB (grpc::ResourceQuota, "
           "0..1048576; 0: no quota). Under pressure gRPC shrinks buffers and refuses new "
           "streams rather than grow.");
-ABSL_FLAG(int64_t, threads, 0,
+ABSL_FLAG(int64_t, threads, static_cast<int64_t>(kDefaults.threads),
           "Threads serving calls (0..1024); 0: one per CPU the process may run on (its "
           "affinity mask, as taskset sets it). One always serves; the others join while "
           "those serving are nearly saturated.");
-ABSL_FLAG(absl::Duration, busy_poll, absl::Microseconds(50),
+ABSL_FLAG(absl::Duration, busy_poll, absl::FromChrono(kDefaults.busy_poll),
           "How long the first serving thread keeps polling after an event before it sleeps "
           "(0 to 1ms): the next message usually comes sooner than a sleeping thread wakes. 0 "
           "turns polling off; it is off anyway on a single CPU.");
@@ -75,14 +78,14 @@ ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "On SIGINT/SIGTERM, how long to keep serving while health is NOT_SERVING and /readyz "
           "says 503, before the port closes (0..10m): time for load balancers and DNS to stop "
           "sending.");
-ABSL_FLAG(absl::Duration, max_connection_age, absl::Seconds(30),
+ABSL_FLAG(absl::Duration, max_connection_age, kDefaults.max_connection_age,
           "Close each client connection (GOAWAY) after about this long (1s..24h, +-10% jitter; "
           "\"inf\": never), so that clients reconnect and resolve DNS names again: replicas "
           "added to a name get calls within about this long.");
-ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, max_connection_age_grace, kDefaults.max_connection_age_grace,
           "How long calls on a connection closed by --max_connection_age may still take before "
           "they are cancelled (0..24h; \"inf\": no limit).");
-ABSL_FLAG(bool, channelz, false,
+ABSL_FLAG(bool, channelz, kDefaults.channelz,
           "Also serve grpc.channelz.v1.Channelz on the --listen port. Off by default: it lists "
           "the address of every client. The admin port serves channelz as JSON (/channelz/...).");
 

@@ -47,8 +47,8 @@ struct RpcServerOptions {
   // `max_connection_age_grace` more; infinite: never. The client reconnects,
   // and a client resolving a DNS name resolves it again, so that replicas
   // added to the name get calls.
-  absl::Duration max_connection_age = absl::InfiniteDuration();
-  absl::Duration max_connection_age_grace = absl::InfiniteDuration();
+  absl::Duration max_connection_age = absl::Seconds(30);
+  absl::Duration max_connection_age_grace = absl::Seconds(10);
   // Serve grpc.channelz.v1.Channelz on the listening port. Off by default:
   // it tells anyone who can call the port the address of every client.
   bool channelz = false;

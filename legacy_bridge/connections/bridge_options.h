@@ -34,7 +34,7 @@ struct BridgeOptions {
   size_t max_pending_replies = 128;
   std::chrono::milliseconds handshake_timeout{60'000};
   std::chrono::milliseconds idle_timeout{300'000};
-  size_t max_connections = 20'000;
+  size_t max_connections = 15'000;
   // The fair share (fair_share_policy.h): connections one IPv4 address or
   // IPv6 /64 may hold, the occupancy (percent of max_connections) from which
   // newcomers evict sessions of bigger addresses, and from which the
