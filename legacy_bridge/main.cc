@@ -11,16 +11,14 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/admin_server.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/flag_range.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
-#include "common/process_setup.h"
 #include "common/refresh_interval_flag.h"
+#include "common/server_process.h"
 #include "common/service_notifier.h"
-#include "common/termination_signals.h"
 #include "common/time_zones.h"
 #include "common/tls_credentials.h"
 #include "legacy_bridge/bridge.h"
@@ -234,10 +232,7 @@ void RaiseFileLimit(size_t max_connections) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockrpc::BlockTerminationSignals();
-  sockrpc::DisableMutexDeadlockDetection();
-  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
-  sockrpc::ParseFlagsOrExit(
+  sockrpc::StartServerProcess(
       argc, argv, "legacy_bridge",
       "Serves the legacy TIME (port 9999) and SQUARES (port 50007) byte protocols and forwards "
       "every request to the RPC core over gRPC.\n\nUsage: legacy_bridge [--time_listen=host:port] "
@@ -245,48 +240,40 @@ int main(int argc, char** argv) {
       "legacy_bridge/");
   sockrpc::BridgeOptions options = OptionsFromFlags();
   RaiseFileLimit(options.max_connections);
-  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   const std::string target = options.target;
   const std::string zone = options.time_zone;
   sockrpc::ServiceNotifier systemd;
 
-  absl::StatusOr<std::unique_ptr<sockrpc::Bridge>> bridge =
+  absl::StatusOr<std::unique_ptr<sockrpc::Bridge>> started =
       sockrpc::Bridge::Start(std::move(options));
-  if (!bridge.ok()) {
-    sockrpc::LogError(std::string(bridge.status().message()));
+  if (!started.ok()) {
+    sockrpc::LogError(std::string(started.status().message()));
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> admin =
-      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*bridge)->metrics(),
-                                           [raw = bridge->get()] { return raw->Readiness(); });
-  if (!admin.ok()) {
-    sockrpc::LogError(std::string(admin.status().message()));
-    return 1;
-  }
-  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), ": TIME listening on ",
-                                (*bridge)->time_address(),
-                                ", SQUARES listening on ", (*bridge)->square_address(),
-                                ", core at ", target, " (TIME zone ", zone, ", ",
-                                (*bridge)->event_loops(),
-                                (*bridge)->event_loops() == 1 ? " event loop, " : " event loops, ",
-                                sockrpc::DescribeBusyPoll((*bridge)->busy_poll()), ")"));
-  systemd.Ready(absl::StrCat("TIME on ", (*bridge)->time_address(), ", SQUARES on ",
-                             (*bridge)->square_address()));
-
-  const int signal_number = sockrpc::WaitForTerminationSignal();
-  systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay > absl::ZeroDuration()) {
-    sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": not ready, still serving for ",
-                                  absl::FormatDuration(drain_delay), " (--drain_delay)"));
-    (*bridge)->StartDraining();
-    absl::SleepFor(drain_delay);
-  }
-  sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining ",
-                                (*bridge)->open_connections(), " connection(s) (grace ",
-                                absl::FormatDuration(grace), ")"));
-  (*bridge)->Shutdown(grace);
-  sockrpc::LogInfo("stopped");
+  sockrpc::Bridge& bridge = **started;
+  const int status = sockrpc::ServeUntilTerminated(
+      {.metrics = bridge.metrics(),
+       .readiness = [&bridge] { return bridge.Readiness(); },
+       .start_draining = [&bridge] { bridge.StartDraining(); },
+       .shutdown = [&bridge](absl::Duration grace) { bridge.Shutdown(grace); },
+       .admin_listen = absl::GetFlag(FLAGS_admin_listen),
+       .drain_delay = absl::GetFlag(FLAGS_drain_delay),
+       .grace = absl::GetFlag(FLAGS_shutdown_grace),
+       .started_line = absl::StrCat(
+           sockrpc::BuildDescription(), ": TIME listening on ", bridge.time_address(),
+           ", SQUARES listening on ", bridge.square_address(), ", core at ", target,
+           " (TIME zone ", zone, ", ", bridge.event_loops(),
+           bridge.event_loops() == 1 ? " event loop, " : " event loops, ",
+           sockrpc::DescribeBusyPoll(bridge.busy_poll()), ")"),
+       .ready_status = absl::StrCat("TIME on ", bridge.time_address(), ", SQUARES on ",
+                                    bridge.square_address()),
+       .not_ready_words = "not ready",
+       .draining_words =
+           [&bridge] {
+             return absl::StrCat("draining ", bridge.open_connections(), " connection(s)");
+           }},
+      systemd);
+  if (status != 0) return status;
   // Every connection has been answered and the event loops have stopped. End
   // here, without destructors: tearing the loops down while gRPC's threads
   // may still deliver the last call completions would race with them.

@@ -7,16 +7,14 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/admin_server.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
 #include "common/flag_range.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
-#include "common/process_setup.h"
 #include "common/refresh_interval_flag.h"
+#include "common/server_process.h"
 #include "common/service_notifier.h"
-#include "common/termination_signals.h"
 #include "common/tls_credentials.h"
 #include "rpc_server/authz_enforcer.h"
 #include "rpc_server/server.h"
@@ -161,11 +159,7 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before any thread exists, so that every thread inherits the mask.
-  sockrpc::BlockTerminationSignals();
-  sockrpc::DisableMutexDeadlockDetection();
-  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
-  sockrpc::ParseFlagsOrExit(
+  sockrpc::StartServerProcess(
       argc, argv, "rpc_server",
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
       "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port] "
@@ -175,45 +169,34 @@ int main(int argc, char** argv) {
       "rpc_server/");
   sockrpc::RpcServerOptions options = OptionsFromFlags();
   const std::string zone_name = options.local_zone.name;
-  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   sockrpc::ServiceNotifier systemd;
 
-  absl::StatusOr<std::unique_ptr<sockrpc::RpcServer>> server =
+  absl::StatusOr<std::unique_ptr<sockrpc::RpcServer>> started =
       sockrpc::RpcServer::Start(std::move(options));
-  if (!server.ok()) {
-    sockrpc::LogError(std::string(server.status().message()));
+  if (!started.ok()) {
+    sockrpc::LogError(std::string(started.status().message()));
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> admin =
-      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*server)->metrics(),
-                                           [raw = server->get()] { return raw->Readiness(); });
-  if (!admin.ok()) {
-    sockrpc::LogError(std::string(admin.status().message()));
-    return 1;
-  }
-  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), " listening on ",
-                                (*server)->address(), " (",
-                                absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
-                                absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
-                                absl::GetFlag(FLAGS_authz_policy).empty() ? "" : ", calls checked against --authz_policy",
-                                ", ", (*server)->threads(),
-                                (*server)->threads() == 1 ? " serving thread, " : " serving threads, ",
-                                sockrpc::DescribeBusyPoll((*server)->busy_poll()),
-                                ", local time zone ", zone_name, ")"));
-  systemd.Ready(absl::StrCat("serving gRPC on ", (*server)->address()));
-
-  const int signal_number = sockrpc::WaitForTerminationSignal();
-  systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay > absl::ZeroDuration()) {
-    sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": NOT_SERVING, still serving for ",
-                                  absl::FormatDuration(drain_delay), " (--drain_delay)"));
-    (*server)->StartDraining();
-    absl::SleepFor(drain_delay);
-  }
-  sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining (grace ",
-                                absl::FormatDuration(grace), ")"));
-  (*server)->Shutdown(grace);
-  sockrpc::LogInfo("stopped");
-  return 0;
+  sockrpc::RpcServer& server = **started;
+  return sockrpc::ServeUntilTerminated(
+      {.metrics = server.metrics(),
+       .readiness = [&server] { return server.Readiness(); },
+       .start_draining = [&server] { server.StartDraining(); },
+       .shutdown = [&server](absl::Duration grace) { server.Shutdown(grace); },
+       .admin_listen = absl::GetFlag(FLAGS_admin_listen),
+       .drain_delay = absl::GetFlag(FLAGS_drain_delay),
+       .grace = absl::GetFlag(FLAGS_shutdown_grace),
+       .started_line = absl::StrCat(
+           sockrpc::BuildDescription(), " listening on ", server.address(), " (",
+           absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
+           absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
+           absl::GetFlag(FLAGS_authz_policy).empty() ? ""
+                                                     : ", calls checked against --authz_policy",
+           ", ", server.threads(),
+           server.threads() == 1 ? " serving thread, " : " serving threads, ",
+           sockrpc::DescribeBusyPoll(server.busy_poll()), ", local time zone ", zone_name, ")"),
+       .ready_status = absl::StrCat("serving gRPC on ", server.address()),
+       .not_ready_words = "NOT_SERVING",
+       .draining_words = [] { return std::string("draining"); }},
+      systemd);
 }
