@@ -5,11 +5,7 @@
 // sync service, whose threads do not poll the network (gRPC gives sync
 // methods non-polling queues when the application polls queues of its own).
 //
-// Why not the callback API: gRPC 1.51 runs callback reactions on its own
-// thread pool, sized from the machine's core count, and those threads poll
-// the network too, so the number of threads serving calls could not be set.
-// On the async API the handlers, and the network polling gRPC does inside
-// Next(), run on the threads we start.
+// Why not the callback API: docs/architecture.md, "Why the async API".
 #ifndef SOCKRPC_RPC_SERVER_ASYNC_SERVICES_H_
 #define SOCKRPC_RPC_SERVER_ASYNC_SERVICES_H_
 

@@ -1,12 +1,7 @@
 // The one thread that takes the completions of the bridge's calls to the
 // core, from a completion queue of its own.
 //
-// Why not gRPC's callback API: gRPC 1.51 runs client callbacks from a
-// process-wide completion queue that at least two threads poll, and its
-// epoll1 engine lets one thread at a time wait in epoll: the thread that
-// wakes with an event first hands that role to another waiting thread (a
-// futex wake and a context switch), at every answer, write and window
-// update. With one polling thread there is no one to hand over to.
+// One thread, on the async API: docs/architecture.md, "Why the async API".
 //
 // After each completion the thread polls the queue for `busy_poll` before it
 // sleeps (common/busy_poll.h): the answer to a lockstep client's message

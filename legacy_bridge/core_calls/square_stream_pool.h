@@ -2,8 +2,8 @@
 // SquareService.SquareBatchStream calls rather than one call per session.
 //
 // Why shared: a call per session made every idle session cost the core a
-// stream (and the bridge ~28 KiB), and put each message of many lockstep
-// clients on a stream of its own. On a shared call the requests of many
+// stream and the bridge memory (docs/performance.md), and put each message
+// of many lockstep clients on a stream of its own. On a shared call the requests of many
 // sessions are pipelined, and an idle session costs nothing but its socket.
 // The core answers in request order and echoes a sequence number, so the
 // answers are routed back by StreamRoutes.
@@ -19,7 +19,7 @@
 // spread the load again over replicas that joined or came back.
 //
 // The calls use gRPC's completion-queue API, served by one CompletionThread
-// (completion_thread.h says why not the callback API).
+// (docs/architecture.md, "Why the async API").
 #ifndef SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
 #define SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
 
