@@ -21,8 +21,8 @@
 #include "legacy_bridge/connections/listener_drain.h"
 #include "legacy_bridge/connections/socket_closer.h"
 #include "legacy_bridge/connections/squares_connection.h"
-#include "legacy_bridge/protocol/squares_session.h"
 #include "legacy_bridge/connections/time_connection.h"
+#include "legacy_bridge/protocol/squares_session.h"
 
 namespace sockrpc {
 namespace {

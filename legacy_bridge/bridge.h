@@ -21,8 +21,8 @@
 #include "legacy_bridge/connections/bridge_metrics.h"
 #include "legacy_bridge/connections/bridge_options.h"
 #include "legacy_bridge/connections/connection_registry.h"
-#include "legacy_bridge/core_calls/core_client.h"
 #include "legacy_bridge/connections/log_throttle.h"
+#include "legacy_bridge/core_calls/core_client.h"
 
 namespace sockrpc {
 

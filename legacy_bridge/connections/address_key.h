@@ -2,8 +2,8 @@
 // --max_connections_per_address: its IPv4 address, or the /64 prefix of its
 // IPv6 address (one host or one site usually gets a whole /64, so counting
 // single IPv6 addresses would let it open connections without limit).
-#ifndef SOCKRPC_LEGACY_BRIDGE_ADDRESS_KEY_H_
-#define SOCKRPC_LEGACY_BRIDGE_ADDRESS_KEY_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_ADDRESS_KEY_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_ADDRESS_KEY_H_
 
 #include <string>
 
@@ -17,4 +17,4 @@ std::string AddressKey(const asio::ip::address& address);
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_ADDRESS_KEY_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_ADDRESS_KEY_H_

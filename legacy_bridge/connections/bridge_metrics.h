@@ -2,8 +2,8 @@
 // messages, ERROR lines and why connections were closed, the core's answer
 // latency, the state of the channel to the core, every call to the core in
 // go-grpc-prometheus's grpc_client_* families, and the process.
-#ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
-#define SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_BRIDGE_METRICS_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_BRIDGE_METRICS_H_
 
 #include "common/grpc_call_metrics.h"
 #include "common/metrics.h"
@@ -50,4 +50,4 @@ struct BridgeMetrics {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_BRIDGE_METRICS_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_BRIDGE_METRICS_H_

@@ -1,6 +1,6 @@
 // Everything a bridge is configured with; main.cc fills it from flags.
-#ifndef SOCKRPC_LEGACY_BRIDGE_BRIDGE_OPTIONS_H_
-#define SOCKRPC_LEGACY_BRIDGE_BRIDGE_OPTIONS_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_BRIDGE_OPTIONS_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_BRIDGE_OPTIONS_H_
 
 #include <chrono>
 #include <cstddef>
@@ -66,4 +66,4 @@ struct BridgeOptions {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_BRIDGE_OPTIONS_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_BRIDGE_OPTIONS_H_

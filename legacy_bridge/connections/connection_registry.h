@@ -2,8 +2,8 @@
 // client address for --max_connections_per_address, evicted for newcomers
 // from smaller addresses when the table is nearly full (FairSharePolicy),
 // and told to drain when the bridge shuts down.
-#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTION_REGISTRY_H_
-#define SOCKRPC_LEGACY_BRIDGE_CONNECTION_REGISTRY_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_CONNECTION_REGISTRY_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_CONNECTION_REGISTRY_H_
 
 #include <atomic>
 #include <chrono>
@@ -18,8 +18,8 @@
 #include <condition_variable>
 #include <mutex>
 #include "absl/time/time.h"
-#include "legacy_bridge/protocol/close_reason.h"
 #include "legacy_bridge/connections/fair_share_policy.h"
+#include "legacy_bridge/protocol/close_reason.h"
 
 namespace sockrpc {
 
@@ -125,4 +125,4 @@ class ConnectionRegistry {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTION_REGISTRY_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_CONNECTION_REGISTRY_H_

@@ -1,6 +1,6 @@
 // How the bridge's event-loop threads run their io_context.
-#ifndef SOCKRPC_LEGACY_BRIDGE_EVENT_LOOP_H_
-#define SOCKRPC_LEGACY_BRIDGE_EVENT_LOOP_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_EVENT_LOOP_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_EVENT_LOOP_H_
 
 #include <asio/io_context.hpp>
 
@@ -16,4 +16,4 @@ void RunEventLoop(asio::io_context& context, BusyPoll::Clock::duration busy_poll
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_EVENT_LOOP_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_EVENT_LOOP_H_

@@ -4,8 +4,8 @@
 // handshake and idle timeouts as it fills (as the "reduce timeouts" action of
 // Envoy's overload manager). Pure arithmetic on counts: ConnectionRegistry
 // and the connections carry the decisions out.
-#ifndef SOCKRPC_LEGACY_BRIDGE_FAIR_SHARE_POLICY_H_
-#define SOCKRPC_LEGACY_BRIDGE_FAIR_SHARE_POLICY_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_FAIR_SHARE_POLICY_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_FAIR_SHARE_POLICY_H_
 
 #include <chrono>
 #include <cstddef>
@@ -77,4 +77,4 @@ class FairSharePolicy {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_FAIR_SHARE_POLICY_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_FAIR_SHARE_POLICY_H_

@@ -8,8 +8,8 @@
 // second later reach a restarted bridge or are refused), lets the handshakes
 // already under way complete and be accepted, then accepts what is still
 // queued and serves it like any other connection, and only then closes.
-#ifndef SOCKRPC_LEGACY_BRIDGE_LISTENER_DRAIN_H_
-#define SOCKRPC_LEGACY_BRIDGE_LISTENER_DRAIN_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_LISTENER_DRAIN_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_LISTENER_DRAIN_H_
 
 #include <vector>
 
@@ -33,4 +33,4 @@ std::vector<QueuedConnection> TakeQueuedConnections(asio::ip::tcp::acceptor& acc
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_LISTENER_DRAIN_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_LISTENER_DRAIN_H_

@@ -1,8 +1,8 @@
 // At most a few log lines per second for one kind of event (a refusal, an
 // eviction), however often it happens: a flood must not turn into a flood of
 // log lines. The lines held back are counted and reported with the next one.
-#ifndef SOCKRPC_LEGACY_BRIDGE_LOG_THROTTLE_H_
-#define SOCKRPC_LEGACY_BRIDGE_LOG_THROTTLE_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_LOG_THROTTLE_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_LOG_THROTTLE_H_
 
 #include <chrono>
 #include <cstdint>
@@ -31,4 +31,4 @@ class LogThrottle {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_LOG_THROTTLE_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_LOG_THROTTLE_H_

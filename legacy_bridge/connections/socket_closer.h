@@ -5,8 +5,8 @@
 // had this flaw). So the bridge shuts down its sending side, reads and
 // discards what the client still sends until it closes or `linger` passes,
 // and only then closes.
-#ifndef SOCKRPC_LEGACY_BRIDGE_SOCKET_CLOSER_H_
-#define SOCKRPC_LEGACY_BRIDGE_SOCKET_CLOSER_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SOCKET_CLOSER_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SOCKET_CLOSER_H_
 
 #include <chrono>
 
@@ -31,4 +31,4 @@ asio::mutable_buffer ThreadReadBuffer();
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_SOCKET_CLOSER_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SOCKET_CLOSER_H_

@@ -2,8 +2,8 @@
 // stream of requests to the core, and the timers. The protocol itself is
 // SquaresSession; this class only feeds it events and carries out its
 // requests. Everything runs on the connection's executor (one thread).
-#ifndef SOCKRPC_LEGACY_BRIDGE_SQUARES_CONNECTION_H_
-#define SOCKRPC_LEGACY_BRIDGE_SQUARES_CONNECTION_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SQUARES_CONNECTION_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SQUARES_CONNECTION_H_
 
 #include <chrono>
 #include <cstdint>
@@ -17,9 +17,9 @@
 
 #include "legacy_bridge/connections/bridge_metrics.h"
 #include "legacy_bridge/connections/bridge_options.h"
-#include "legacy_bridge/protocol/close_reason.h"
 #include "legacy_bridge/connections/connection_registry.h"
 #include "legacy_bridge/core_calls/core_client.h"
+#include "legacy_bridge/protocol/close_reason.h"
 #include "legacy_bridge/protocol/squares_session.h"
 
 namespace sockrpc {
@@ -98,4 +98,4 @@ class SquaresConnection final : public Connection,
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_SQUARES_CONNECTION_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SQUARES_CONNECTION_H_

@@ -9,8 +9,8 @@
 // for the rest at least one round trip of the connection (SmoothedRoundTrip),
 // the time the held piece needs to come once the acknowledgement leaves.
 // docs/legacy-protocol.md has the whole story and the measurements.
-#ifndef SOCKRPC_LEGACY_BRIDGE_TCP_TIMING_H_
-#define SOCKRPC_LEGACY_BRIDGE_TCP_TIMING_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_TCP_TIMING_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_TCP_TIMING_H_
 
 #include <chrono>
 
@@ -33,4 +33,4 @@ std::chrono::microseconds LinePause(std::chrono::milliseconds configured,
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_TCP_TIMING_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_TCP_TIMING_H_

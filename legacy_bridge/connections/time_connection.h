@@ -2,8 +2,8 @@
 // ctime line (or an ERROR line) and a clean close. What the client sent is
 // discarded before the close (CloseUnlessInputPending), so that closing does
 // not reset the connection before the line is out.
-#ifndef SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
-#define SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_TIME_CONNECTION_H_
+#define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_TIME_CONNECTION_H_
 
 #include <chrono>
 #include <memory>
@@ -57,4 +57,4 @@ class TimeConnection final : public Connection,
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_TIME_CONNECTION_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_TIME_CONNECTION_H_

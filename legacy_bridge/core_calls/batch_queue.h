@@ -7,8 +7,8 @@
 // core's 4 MiB receive limit even when --max_message_bytes lets 1 MiB numbers
 // through (the core rejects those; a batch over the limit would instead fail
 // the whole stream, and every session on it).
-#ifndef SOCKRPC_LEGACY_BRIDGE_BATCH_QUEUE_H_
-#define SOCKRPC_LEGACY_BRIDGE_BATCH_QUEUE_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_BATCH_QUEUE_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_BATCH_QUEUE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -51,4 +51,4 @@ class BatchQueue {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_BATCH_QUEUE_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_BATCH_QUEUE_H_

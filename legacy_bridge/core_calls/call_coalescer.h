@@ -5,8 +5,8 @@
 // A waiter is only ever answered by a call started after it joined: TIME
 // clients connecting together share one TimeService.Now, yet none gets a time
 // taken before it connected.
-#ifndef SOCKRPC_LEGACY_BRIDGE_CALL_COALESCER_H_
-#define SOCKRPC_LEGACY_BRIDGE_CALL_COALESCER_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CALL_COALESCER_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CALL_COALESCER_H_
 
 #include <utility>
 #include <vector>
@@ -54,4 +54,4 @@ class CallCoalescer {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_CALL_COALESCER_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CALL_COALESCER_H_

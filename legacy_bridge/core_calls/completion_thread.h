@@ -6,8 +6,8 @@
 // After each completion the thread polls the queue for `busy_poll` before it
 // sleeps (common/busy_poll.h): the answer to a lockstep client's message
 // arrives within that time, and is taken without a wake-up.
-#ifndef SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
-#define SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_COMPLETION_THREAD_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_COMPLETION_THREAD_H_
 
 #include <thread>
 
@@ -43,4 +43,4 @@ class CompletionThread {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_COMPLETION_THREAD_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_COMPLETION_THREAD_H_

@@ -3,8 +3,8 @@
 // sessions' requests on a few shared SquareService.SquareBatchStream calls
 // (square_stream_pool.h). All callbacks run on the completion thread
 // (completion_thread.h); callers hand them to their own executor.
-#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CLIENT_H_
-#define SOCKRPC_LEGACY_BRIDGE_CORE_CLIENT_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CORE_CLIENT_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CORE_CLIENT_H_
 
 #include <functional>
 #include <memory>
@@ -74,4 +74,4 @@ class CoreClient {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CLIENT_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CORE_CLIENT_H_

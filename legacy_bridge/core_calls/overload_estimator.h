@@ -20,8 +20,8 @@
 // window without answers leaves it unchanged: a core that stopped answering (a dead
 // link, a killed replica) is the deadline's business, not shedding's, so its
 // sessions get the usual ERROR after --deadline rather than "overloaded".
-#ifndef SOCKRPC_LEGACY_BRIDGE_OVERLOAD_ESTIMATOR_H_
-#define SOCKRPC_LEGACY_BRIDGE_OVERLOAD_ESTIMATOR_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_ESTIMATOR_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_ESTIMATOR_H_
 
 #include <chrono>
 #include <cstdint>
@@ -71,4 +71,4 @@ class OverloadEstimator {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_OVERLOAD_ESTIMATOR_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_ESTIMATOR_H_

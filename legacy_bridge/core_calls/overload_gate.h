@@ -2,8 +2,8 @@
 // connections of every event loop: they report what they send to the core and
 // what comes back, and ask it before sending a message. Sheds are counted
 // (sockrpc_bridge_squares_shed_total) and logged at most once a second.
-#ifndef SOCKRPC_LEGACY_BRIDGE_OVERLOAD_GATE_H_
-#define SOCKRPC_LEGACY_BRIDGE_OVERLOAD_GATE_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_GATE_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_GATE_H_
 
 #include <cstdint>
 #include <mutex>
@@ -36,4 +36,4 @@ class OverloadGate {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_OVERLOAD_GATE_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_GATE_H_

@@ -20,8 +20,8 @@
 //
 // The calls use gRPC's completion-queue API, served by one CompletionThread
 // (docs/architecture.md, "Why the async API").
-#ifndef SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
-#define SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_SQUARE_STREAM_POOL_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_SQUARE_STREAM_POOL_H_
 
 #include <atomic>
 #include <chrono>
@@ -82,4 +82,4 @@ class SquareStreamPool {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_SQUARE_STREAM_POOL_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_SQUARE_STREAM_POOL_H_

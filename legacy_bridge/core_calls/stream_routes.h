@@ -5,8 +5,8 @@
 // sequence number of the stream's own ("wire" sequence); the core answers in
 // request order and echoes it, so the routes form a queue: an answer belongs
 // to the oldest unanswered request, and the echo is a check, not a lookup.
-#ifndef SOCKRPC_LEGACY_BRIDGE_STREAM_ROUTES_H_
-#define SOCKRPC_LEGACY_BRIDGE_STREAM_ROUTES_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_STREAM_ROUTES_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_STREAM_ROUTES_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -60,4 +60,4 @@ class StreamRoutes {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_STREAM_ROUTES_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_STREAM_ROUTES_H_

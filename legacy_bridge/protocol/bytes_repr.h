@@ -1,7 +1,7 @@
 // Python 3's repr() of a bytes object, byte for byte: the legacy servers echo
 // it in their error replies, so the bridge must reproduce it exactly. Pure.
-#ifndef SOCKRPC_LEGACY_BRIDGE_BYTES_REPR_H_
-#define SOCKRPC_LEGACY_BRIDGE_BYTES_REPR_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_PROTOCOL_BYTES_REPR_H_
+#define SOCKRPC_LEGACY_BRIDGE_PROTOCOL_BYTES_REPR_H_
 
 #include <string>
 
@@ -17,4 +17,4 @@ std::string PythonBytesRepr(absl::string_view bytes);
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_BYTES_REPR_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_PROTOCOL_BYTES_REPR_H_

@@ -1,7 +1,7 @@
 // Why the bridge closed a legacy connection: one value per cause, so the log
 // line and the counters name it the same way and cannot drift apart.
-#ifndef SOCKRPC_LEGACY_BRIDGE_CLOSE_REASON_H_
-#define SOCKRPC_LEGACY_BRIDGE_CLOSE_REASON_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_PROTOCOL_CLOSE_REASON_H_
+#define SOCKRPC_LEGACY_BRIDGE_PROTOCOL_CLOSE_REASON_H_
 
 namespace sockrpc {
 
@@ -30,4 +30,4 @@ bool IsLimit(CloseReason reason);
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_CLOSE_REASON_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_PROTOCOL_CLOSE_REASON_H_

@@ -5,8 +5,8 @@
 // '\n' arrives, the client closes, or the session decides the client is
 // waiting for its answer (see squares_session.h). A TCP read boundary is
 // never a message boundary here.
-#ifndef SOCKRPC_LEGACY_BRIDGE_LINE_FRAMER_H_
-#define SOCKRPC_LEGACY_BRIDGE_LINE_FRAMER_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_PROTOCOL_LINE_FRAMER_H_
+#define SOCKRPC_LEGACY_BRIDGE_PROTOCOL_LINE_FRAMER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -58,4 +58,4 @@ class LineFramer {
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_LINE_FRAMER_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_PROTOCOL_LINE_FRAMER_H_

@@ -1,8 +1,8 @@
 // Python 3's int(bytes_object) in base 10, as the legacy servers applied it to
 // the raw bytes a client sent: accepted literals, their value as canonical
 // decimal text, and the exact ValueError text for everything else. Pure.
-#ifndef SOCKRPC_LEGACY_BRIDGE_PYTHON_INT_H_
-#define SOCKRPC_LEGACY_BRIDGE_PYTHON_INT_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_PROTOCOL_PYTHON_INT_H_
+#define SOCKRPC_LEGACY_BRIDGE_PROTOCOL_PYTHON_INT_H_
 
 #include <string>
 
@@ -27,4 +27,4 @@ absl::StatusOr<std::string> ParsePythonInt(absl::string_view bytes);
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_PYTHON_INT_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_PROTOCOL_PYTHON_INT_H_

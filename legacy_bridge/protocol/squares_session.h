@@ -25,8 +25,8 @@
 // once a client has used newlines, a partial message is most likely a line
 // split over writes, so the shell first waits for a short quiet period
 // (uses_newlines()).
-#ifndef SOCKRPC_LEGACY_BRIDGE_SQUARES_SESSION_H_
-#define SOCKRPC_LEGACY_BRIDGE_SQUARES_SESSION_H_
+#ifndef SOCKRPC_LEGACY_BRIDGE_PROTOCOL_SQUARES_SESSION_H_
+#define SOCKRPC_LEGACY_BRIDGE_PROTOCOL_SQUARES_SESSION_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -180,4 +180,4 @@ std::string CoreErrorText(const absl::Status& status);
 
 }  // namespace sockrpc
 
-#endif  // SOCKRPC_LEGACY_BRIDGE_SQUARES_SESSION_H_
+#endif  // SOCKRPC_LEGACY_BRIDGE_PROTOCOL_SQUARES_SESSION_H_
