@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "legacy_bridge/core_calls/shared_square_stream.h"
-#include "legacy_bridge/protocol/squares_session.h"
+#include "legacy_bridge/protocol/core_request.h"
 
 namespace sockrpc {
 

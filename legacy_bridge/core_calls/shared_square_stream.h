@@ -17,7 +17,7 @@
 #include "legacy_bridge/core_calls/batch_queue.h"
 #include "legacy_bridge/core_calls/overload_gate.h"
 #include "legacy_bridge/core_calls/stream_routes.h"
-#include "legacy_bridge/protocol/squares_session.h"
+#include "legacy_bridge/protocol/core_request.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 
 namespace sockrpc {

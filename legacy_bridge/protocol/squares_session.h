@@ -39,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "legacy_bridge/protocol/close_reason.h"
+#include "legacy_bridge/protocol/core_request.h"
 #include "legacy_bridge/protocol/line_framer.h"
 
 namespace sockrpc {
@@ -46,14 +47,6 @@ namespace sockrpc {
 inline constexpr absl::string_view kGreeting = "Hello. Nice to see you.";
 // The ERROR text of a message shed, by the bridge or the core (RESOURCE_EXHAUSTED).
 inline constexpr absl::string_view kOverloadedText = "service overloaded; try again";
-
-// One request for the core: square `decimal` (a canonical integer). A probe
-// only measures a round trip; its answer is not used.
-struct CoreRequest {
-  uint64_t sequence = 0;
-  std::string decimal;
-  bool probe = false;
-};
 
 class SquaresSession {
  public:
