@@ -2,15 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/flags_usage.h"
+#include "common/flag_range.h"
 
 namespace sockrpc {
 
 std::chrono::microseconds BusyPollFlagOrExit(absl::Duration flag) {
-  if (flag < absl::ZeroDuration() || flag > absl::Milliseconds(1)) {
-    ExitWithUsageError("--busy_poll must be between 0 and 1ms");
-  }
-  return absl::ToChronoMicroseconds(flag);
+  return absl::ToChronoMicroseconds(
+      DurationFlagInRangeOrExit("busy_poll", flag, absl::ZeroDuration(), absl::Milliseconds(1)));
 }
 
 std::string DescribeBusyPoll(BusyPoll::Clock::duration window) {

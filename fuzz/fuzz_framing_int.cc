@@ -46,10 +46,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/models.h"
-#include "legacy_bridge/bytes_repr.h"
-#include "legacy_bridge/line_framer.h"
-#include "legacy_bridge/python_int.h"
-#include "legacy_bridge/squares_session.h"
+#include "legacy_bridge/protocol/bytes_repr.h"
+#include "legacy_bridge/protocol/line_framer.h"
+#include "legacy_bridge/protocol/python_int.h"
+#include "legacy_bridge/protocol/squares_session.h"
 
 namespace {
 

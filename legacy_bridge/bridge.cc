@@ -16,13 +16,13 @@
 #include "common/listen_address.h"
 #include "common/log.h"
 #include "common/usable_cpus.h"
-#include "legacy_bridge/address_key.h"
-#include "legacy_bridge/event_loop.h"
-#include "legacy_bridge/listener_drain.h"
-#include "legacy_bridge/socket_closer.h"
-#include "legacy_bridge/squares_connection.h"
-#include "legacy_bridge/squares_session.h"
-#include "legacy_bridge/time_connection.h"
+#include "legacy_bridge/connections/address_key.h"
+#include "legacy_bridge/connections/event_loop.h"
+#include "legacy_bridge/connections/listener_drain.h"
+#include "legacy_bridge/connections/socket_closer.h"
+#include "legacy_bridge/connections/squares_connection.h"
+#include "legacy_bridge/connections/time_connection.h"
+#include "legacy_bridge/protocol/squares_session.h"
 
 namespace sockrpc {
 namespace {

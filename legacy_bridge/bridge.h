@@ -18,11 +18,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/metrics.h"
-#include "legacy_bridge/bridge_metrics.h"
-#include "legacy_bridge/bridge_options.h"
-#include "legacy_bridge/connection_registry.h"
-#include "legacy_bridge/core_client.h"
-#include "legacy_bridge/log_throttle.h"
+#include "legacy_bridge/connections/bridge_metrics.h"
+#include "legacy_bridge/connections/bridge_options.h"
+#include "legacy_bridge/connections/connection_registry.h"
+#include "legacy_bridge/connections/log_throttle.h"
+#include "legacy_bridge/core_calls/core_client.h"
 
 namespace sockrpc {
 

@@ -11,26 +11,29 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/admin_server.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
+#include "common/flag_range.h"
 #include "common/flags_usage.h"
 #include "common/log.h"
-#include "common/process_setup.h"
 #include "common/refresh_interval_flag.h"
+#include "common/server_process.h"
 #include "common/service_notifier.h"
-#include "common/termination_signals.h"
 #include "common/time_zones.h"
 #include "common/tls_credentials.h"
 #include "legacy_bridge/bridge.h"
 
-ABSL_FLAG(std::string, time_listen, "0.0.0.0:9999", "Address of the TIME protocol, host:port.");
-ABSL_FLAG(std::string, square_listen, "0.0.0.0:50007",
+// The flags' defaults are the options' defaults (bridge_options.h).
+static const sockrpc::BridgeOptions kDefaults;
+
+ABSL_FLAG(std::string, time_listen, kDefaults.time_listen,
+          "Address of the TIME protocol, host:port.");
+ABSL_FLAG(std::string, square_listen, kDefaults.square_listen,
           "Address of the SQUARES protocol, host:port.");
-ABSL_FLAG(std::string, target, "localhost:50051",
+ABSL_FLAG(std::string, target, kDefaults.target,
           "The RPC core: any gRPC target URI (host:port, dns:///host:port, "
           "ipv4:127.0.0.1:50051,127.0.0.1:50052, unix:/path).");
-ABSL_FLAG(std::string, load_balancing, "round_robin",
+ABSL_FLAG(std::string, load_balancing, kDefaults.load_balancing,
           "How calls spread over the addresses --target resolves to: round_robin (each "
           "replica in turn, skipping those whose health is not SERVING) or pick_first.");
 ABSL_FLAG(std::string, tls_ca, "",
@@ -47,60 +50,61 @@ ABSL_FLAG(absl::Duration, tls_refresh_interval, sockrpc::kDefaultTlsRefreshInter
 ABSL_FLAG(std::string, time_zone, "",
           "IANA time zone the TIME line is formatted in; empty: the bridge's local zone "
           "(TZ, else /etc/localtime), as the original server did.");
-ABSL_FLAG(absl::Duration, deadline, absl::Seconds(2),
+ABSL_FLAG(absl::Duration, deadline, absl::FromChrono(kDefaults.deadline),
           "How long the core may take to answer a call (TIME) or a message (SQUARES) before "
           "the client gets an ERROR line.");
-ABSL_FLAG(double, shed_wait_fraction, 0.5,
+ABSL_FLAG(double, shed_wait_fraction, kDefaults.shed_wait_fraction,
           "Shed SQUARES load: a message is answered \"ERROR service overloaded; try again\" at "
           "once when the core's expected wait (requests in flight / answers per second) exceeds "
           "this fraction of --deadline (0..1; 0: never shed).");
-ABSL_FLAG(int64_t, max_message_bytes, 4096,
+ABSL_FLAG(int64_t, max_message_bytes, static_cast<int64_t>(kDefaults.max_message_bytes),
           "Longest SQUARES message, newline excluded (1024..1048576). Longer: an ERROR line and "
           "the connection closes.");
-ABSL_FLAG(absl::Duration, line_pause, absl::Milliseconds(10),
+ABSL_FLAG(absl::Duration, line_pause, absl::FromChrono(kDefaults.line_pause),
           "Once a SQUARES client has ended a message with a newline, how long an unterminated "
           "message waits for more bytes (plus one round trip of the connection) before it is "
           "answered. A client that never sends newlines, like the original, is answered as soon "
           "as the answer is ready.");
-ABSL_FLAG(int64_t, max_pending_replies, 128,
+ABSL_FLAG(int64_t, max_pending_replies, static_cast<int64_t>(kDefaults.max_pending_replies),
           "SQUARES messages one connection may have awaiting answers before the bridge stops "
           "reading from it (1..65536).");
-ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(60),
+ABSL_FLAG(absl::Duration, handshake_timeout, absl::FromChrono(kDefaults.handshake_timeout),
           "How long a SQUARES client may take to send its first message.");
-ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(300),
+ABSL_FLAG(absl::Duration, idle_timeout, absl::FromChrono(kDefaults.idle_timeout),
           "How long a SQUARES connection may stay silent before it is closed with an ERROR line.");
-ABSL_FLAG(int64_t, max_connections, 15000,
+ABSL_FLAG(int64_t, max_connections, static_cast<int64_t>(kDefaults.max_connections),
           "Connections open at once, both protocols together; past it a client gets an ERROR "
           "line and is closed.");
-ABSL_FLAG(int64_t, max_connections_per_address, 1000,
+ABSL_FLAG(int64_t, max_connections_per_address,
+          static_cast<int64_t>(kDefaults.max_connections_per_address),
           "Connections one client IPv4 address, or IPv6 /64, may hold open at once "
           "(1..1000000; at most --max_connections); past it the client gets an ERROR line. "
           "The default leaves room for many clients behind one NAT address.");
-ABSL_FLAG(int64_t, evict_above, 90,
+ABSL_FLAG(int64_t, evict_above, kDefaults.evict_above_percent,
           "Percent of --max_connections (1..100) from which each new connection evicts one "
           "session (in handshake first, then the longest idle) of the address holding the "
           "most, if it holds at least two more than the newcomer's; 100: only when full.");
-ABSL_FLAG(int64_t, shrink_timeouts_above, 80,
+ABSL_FLAG(int64_t, shrink_timeouts_above, kDefaults.shrink_timeouts_above_percent,
           "Percent of --max_connections (1..100) from which --handshake_timeout and "
           "--idle_timeout shrink, in ten steps, down to --min_timeout_percent of their value "
           "at a full table; 100: never.");
-ABSL_FLAG(int64_t, min_timeout_percent, 10,
+ABSL_FLAG(int64_t, min_timeout_percent, kDefaults.min_timeout_percent,
           "What is left of --handshake_timeout and --idle_timeout at a full table, in percent "
           "(1..100).");
-ABSL_FLAG(int64_t, threads, 0,
+ABSL_FLAG(int64_t, threads, static_cast<int64_t>(kDefaults.threads),
           "Event-loop threads (0..1024); 0: one per CPU the process may run on (its affinity "
           "mask, as taskset sets it).");
-ABSL_FLAG(absl::Duration, busy_poll, absl::Microseconds(50),
+ABSL_FLAG(absl::Duration, busy_poll, absl::FromChrono(kDefaults.busy_poll),
           "How long the event loops and the thread taking the core's answers keep polling after "
           "an event before they sleep (0 to 1ms): the next message usually comes sooner than a "
           "sleeping thread wakes. 0 turns polling off; it is off anyway on a single CPU.");
-ABSL_FLAG(int64_t, core_streams, 8,
+ABSL_FLAG(int64_t, core_streams, static_cast<int64_t>(kDefaults.core_streams),
           "SquareBatchStream calls to the core that all SQUARES sessions share (1..1024); with "
           "several replicas, at least their number, so each gets a share.");
-ABSL_FLAG(absl::Duration, core_stream_max_age, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, core_stream_max_age, absl::FromChrono(kDefaults.core_stream_max_age),
           "How long a shared SquareBatchStream takes new sessions before a fresh call replaces it, "
           "so load spreads again over replicas that joined or came back.");
-ABSL_FLAG(bool, verbose, false,
+ABSL_FLAG(bool, verbose, kDefaults.verbose,
           "Log a line per connection (peer, protocol, messages, outcome, duration). Errors are "
           "always logged.");
 ABSL_FLAG(std::string, admin_listen, "",
@@ -112,13 +116,14 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "On SIGINT/SIGTERM, how long to keep serving while /readyz says 503, before the "
           "listeners close (0..10m): time for load balancers to stop sending.");
-ABSL_FLAG(absl::Duration, min_resolution_interval, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, min_resolution_interval,
+          absl::FromChrono(kDefaults.min_resolution_interval),
           "With a dns: --target, the least time between two resolutions of the name "
           "(100ms..10m). The name is resolved again when a connection to a core closes, as "
           "the cores do every --max_connection_age.");
-ABSL_FLAG(absl::Duration, core_ping_interval, absl::Seconds(1),
+ABSL_FLAG(absl::Duration, core_ping_interval, absl::FromChrono(kDefaults.core_ping_interval),
           "While calls to the core are open, send an HTTP/2 PING this often (1s to 5m).");
-ABSL_FLAG(absl::Duration, core_ping_timeout, absl::Seconds(1),
+ABSL_FLAG(absl::Duration, core_ping_timeout, absl::FromChrono(kDefaults.core_ping_timeout),
           "Drop a connection to the core whose PING is not answered within this (100ms to 1m); "
           "its calls move to a new connection.");
 
@@ -128,33 +133,10 @@ std::chrono::milliseconds ToMilliseconds(absl::Duration duration) {
   return std::chrono::milliseconds(absl::ToInt64Milliseconds(duration));
 }
 
-int64_t FlagInRange(const char* name, int64_t value, int64_t low, int64_t high) {
-  if (value < low || value > high) {
-    sockrpc::ExitWithUsageError(
-        absl::StrCat("--", name, " must be from ", low, " to ", high, ", got ", value));
-  }
-  return value;
-}
-
-absl::Duration PositiveDuration(const char* name, absl::Duration value) {
-  if (value <= absl::ZeroDuration()) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be positive"));
-  }
-  return value;
-}
-
-std::chrono::milliseconds DurationInRange(const char* name, absl::Duration value,
-                                          absl::Duration low, absl::Duration high) {
-  if (value < low || value > high) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be from ",
-                                             absl::FormatDuration(low), " to ",
-                                             absl::FormatDuration(high), ", got ",
-                                             absl::FormatDuration(value)));
-  }
-  return ToMilliseconds(value);
-}
-
 sockrpc::BridgeOptions OptionsFromFlags() {
+  using sockrpc::DurationFlagInRangeOrExit;
+  using sockrpc::IntFlagInRangeOrExit;
+  using sockrpc::PositiveDurationFlagOrExit;
   sockrpc::BridgeOptions options;
   options.time_listen = absl::GetFlag(FLAGS_time_listen);
   options.square_listen = absl::GetFlag(FLAGS_square_listen);
@@ -181,57 +163,55 @@ sockrpc::BridgeOptions OptionsFromFlags() {
       !zone.ok()) {
     sockrpc::ExitWithUsageError(absl::StrCat("--time_zone: ", zone.status().message()));
   }
-  options.deadline = ToMilliseconds(PositiveDuration("deadline", absl::GetFlag(FLAGS_deadline)));
+  options.deadline =
+      ToMilliseconds(PositiveDurationFlagOrExit("deadline", absl::GetFlag(FLAGS_deadline)));
   options.shed_wait_fraction = absl::GetFlag(FLAGS_shed_wait_fraction);
   if (!(options.shed_wait_fraction >= 0 && options.shed_wait_fraction <= 1)) {
     sockrpc::ExitWithUsageError(absl::StrCat("--shed_wait_fraction must be from 0 to 1, got ",
                                              options.shed_wait_fraction));
   }
   options.max_message_bytes = static_cast<size_t>(
-      FlagInRange("max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes), 1024, 1 << 20));
-  options.line_pause = ToMilliseconds(absl::GetFlag(FLAGS_line_pause));
-  if (options.line_pause.count() < 0) sockrpc::ExitWithUsageError("--line_pause must not be negative");
-  options.max_pending_replies = static_cast<size_t>(
-      FlagInRange("max_pending_replies", absl::GetFlag(FLAGS_max_pending_replies), 1, 65536));
+      IntFlagInRangeOrExit("max_message_bytes", absl::GetFlag(FLAGS_max_message_bytes), 1024,
+                           1 << 20));
+  options.line_pause = ToMilliseconds(
+      sockrpc::NonNegativeDurationFlagOrExit("line_pause", absl::GetFlag(FLAGS_line_pause)));
+  options.max_pending_replies = static_cast<size_t>(IntFlagInRangeOrExit(
+      "max_pending_replies", absl::GetFlag(FLAGS_max_pending_replies), 1, 65536));
   options.handshake_timeout = ToMilliseconds(
-      PositiveDuration("handshake_timeout", absl::GetFlag(FLAGS_handshake_timeout)));
-  options.idle_timeout =
-      ToMilliseconds(PositiveDuration("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)));
-  options.max_connections = static_cast<size_t>(
-      FlagInRange("max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
-  options.max_connections_per_address = static_cast<size_t>(FlagInRange(
+      PositiveDurationFlagOrExit("handshake_timeout", absl::GetFlag(FLAGS_handshake_timeout)));
+  options.idle_timeout = ToMilliseconds(
+      PositiveDurationFlagOrExit("idle_timeout", absl::GetFlag(FLAGS_idle_timeout)));
+  options.max_connections = static_cast<size_t>(IntFlagInRangeOrExit(
+      "max_connections", absl::GetFlag(FLAGS_max_connections), 1, 1'000'000));
+  options.max_connections_per_address = static_cast<size_t>(IntFlagInRangeOrExit(
       "max_connections_per_address", absl::GetFlag(FLAGS_max_connections_per_address), 1,
       1'000'000));
-  options.evict_above_percent =
-      static_cast<int>(FlagInRange("evict_above", absl::GetFlag(FLAGS_evict_above), 1, 100));
-  options.shrink_timeouts_above_percent = static_cast<int>(FlagInRange(
+  options.evict_above_percent = static_cast<int>(
+      IntFlagInRangeOrExit("evict_above", absl::GetFlag(FLAGS_evict_above), 1, 100));
+  options.shrink_timeouts_above_percent = static_cast<int>(IntFlagInRangeOrExit(
       "shrink_timeouts_above", absl::GetFlag(FLAGS_shrink_timeouts_above), 1, 100));
-  options.min_timeout_percent = static_cast<int>(
-      FlagInRange("min_timeout_percent", absl::GetFlag(FLAGS_min_timeout_percent), 1, 100));
-  options.threads =
-      static_cast<size_t>(FlagInRange("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
+  options.min_timeout_percent = static_cast<int>(IntFlagInRangeOrExit(
+      "min_timeout_percent", absl::GetFlag(FLAGS_min_timeout_percent), 1, 100));
+  options.threads = static_cast<size_t>(
+      IntFlagInRangeOrExit("threads", absl::GetFlag(FLAGS_threads), 0, 1024));
   options.busy_poll = sockrpc::BusyPollFlagOrExit(absl::GetFlag(FLAGS_busy_poll));
   options.core_streams = static_cast<size_t>(
-      FlagInRange("core_streams", absl::GetFlag(FLAGS_core_streams), 1, 1024));
+      IntFlagInRangeOrExit("core_streams", absl::GetFlag(FLAGS_core_streams), 1, 1024));
   options.core_stream_max_age = ToMilliseconds(
-      PositiveDuration("core_stream_max_age", absl::GetFlag(FLAGS_core_stream_max_age)));
+      PositiveDurationFlagOrExit("core_stream_max_age", absl::GetFlag(FLAGS_core_stream_max_age)));
   options.verbose = absl::GetFlag(FLAGS_verbose);
-  const absl::Duration resolution = absl::GetFlag(FLAGS_min_resolution_interval);
-  if (resolution < absl::Milliseconds(100) || resolution > absl::Minutes(10)) {
-    sockrpc::ExitWithUsageError("--min_resolution_interval must be from 100ms to 10m");
-  }
-  options.min_resolution_interval = ToMilliseconds(resolution);
-  options.core_ping_interval = DurationInRange("core_ping_interval",
-                                               absl::GetFlag(FLAGS_core_ping_interval),
-                                               absl::Seconds(1), absl::Minutes(5));
-  options.core_ping_timeout =
-      DurationInRange("core_ping_timeout", absl::GetFlag(FLAGS_core_ping_timeout),
-                      absl::Milliseconds(100), absl::Minutes(1));
-  PositiveDuration("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay < absl::ZeroDuration() || drain_delay > absl::Minutes(10)) {
-    sockrpc::ExitWithUsageError("--drain_delay must be from 0 to 10m");
-  }
+  options.min_resolution_interval = ToMilliseconds(DurationFlagInRangeOrExit(
+      "min_resolution_interval", absl::GetFlag(FLAGS_min_resolution_interval),
+      absl::Milliseconds(100), absl::Minutes(10)));
+  options.core_ping_interval = ToMilliseconds(
+      DurationFlagInRangeOrExit("core_ping_interval", absl::GetFlag(FLAGS_core_ping_interval),
+                                absl::Seconds(1), absl::Minutes(5)));
+  options.core_ping_timeout = ToMilliseconds(
+      DurationFlagInRangeOrExit("core_ping_timeout", absl::GetFlag(FLAGS_core_ping_timeout),
+                                absl::Milliseconds(100), absl::Minutes(1)));
+  PositiveDurationFlagOrExit("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
+  DurationFlagInRangeOrExit("drain_delay", absl::GetFlag(FLAGS_drain_delay),
+                            absl::ZeroDuration(), absl::Minutes(10));
   return options;
 }
 
@@ -252,10 +232,7 @@ void RaiseFileLimit(size_t max_connections) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockrpc::BlockTerminationSignals();
-  sockrpc::DisableMutexDeadlockDetection();
-  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
-  sockrpc::ParseFlagsOrExit(
+  sockrpc::StartServerProcess(
       argc, argv, "legacy_bridge",
       "Serves the legacy TIME (port 9999) and SQUARES (port 50007) byte protocols and forwards "
       "every request to the RPC core over gRPC.\n\nUsage: legacy_bridge [--time_listen=host:port] "
@@ -263,48 +240,40 @@ int main(int argc, char** argv) {
       "legacy_bridge/");
   sockrpc::BridgeOptions options = OptionsFromFlags();
   RaiseFileLimit(options.max_connections);
-  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   const std::string target = options.target;
   const std::string zone = options.time_zone;
   sockrpc::ServiceNotifier systemd;
 
-  absl::StatusOr<std::unique_ptr<sockrpc::Bridge>> bridge =
+  absl::StatusOr<std::unique_ptr<sockrpc::Bridge>> started =
       sockrpc::Bridge::Start(std::move(options));
-  if (!bridge.ok()) {
-    sockrpc::LogError(std::string(bridge.status().message()));
+  if (!started.ok()) {
+    sockrpc::LogError(std::string(started.status().message()));
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> admin =
-      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*bridge)->metrics(),
-                                           [raw = bridge->get()] { return raw->Readiness(); });
-  if (!admin.ok()) {
-    sockrpc::LogError(std::string(admin.status().message()));
-    return 1;
-  }
-  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), ": TIME listening on ",
-                                (*bridge)->time_address(),
-                                ", SQUARES listening on ", (*bridge)->square_address(),
-                                ", core at ", target, " (TIME zone ", zone, ", ",
-                                (*bridge)->event_loops(),
-                                (*bridge)->event_loops() == 1 ? " event loop, " : " event loops, ",
-                                sockrpc::DescribeBusyPoll((*bridge)->busy_poll()), ")"));
-  systemd.Ready(absl::StrCat("TIME on ", (*bridge)->time_address(), ", SQUARES on ",
-                             (*bridge)->square_address()));
-
-  const int signal_number = sockrpc::WaitForTerminationSignal();
-  systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay > absl::ZeroDuration()) {
-    sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": not ready, still serving for ",
-                                  absl::FormatDuration(drain_delay), " (--drain_delay)"));
-    (*bridge)->StartDraining();
-    absl::SleepFor(drain_delay);
-  }
-  sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining ",
-                                (*bridge)->open_connections(), " connection(s) (grace ",
-                                absl::FormatDuration(grace), ")"));
-  (*bridge)->Shutdown(grace);
-  sockrpc::LogInfo("stopped");
+  sockrpc::Bridge& bridge = **started;
+  const int status = sockrpc::ServeUntilTerminated(
+      {.metrics = bridge.metrics(),
+       .readiness = [&bridge] { return bridge.Readiness(); },
+       .start_draining = [&bridge] { bridge.StartDraining(); },
+       .shutdown = [&bridge](absl::Duration grace) { bridge.Shutdown(grace); },
+       .admin_listen = absl::GetFlag(FLAGS_admin_listen),
+       .drain_delay = absl::GetFlag(FLAGS_drain_delay),
+       .grace = absl::GetFlag(FLAGS_shutdown_grace),
+       .started_line = absl::StrCat(
+           sockrpc::BuildDescription(), ": TIME listening on ", bridge.time_address(),
+           ", SQUARES listening on ", bridge.square_address(), ", core at ", target,
+           " (TIME zone ", zone, ", ", bridge.event_loops(),
+           bridge.event_loops() == 1 ? " event loop, " : " event loops, ",
+           sockrpc::DescribeBusyPoll(bridge.busy_poll()), ")"),
+       .ready_status = absl::StrCat("TIME on ", bridge.time_address(), ", SQUARES on ",
+                                    bridge.square_address()),
+       .not_ready_words = "not ready",
+       .draining_words =
+           [&bridge] {
+             return absl::StrCat("draining ", bridge.open_connections(), " connection(s)");
+           }},
+      systemd);
+  if (status != 0) return status;
   // Every connection has been answered and the event loops have stopped. End
   // here, without destructors: tearing the loops down while gRPC's threads
   // may still deliver the last call completions would race with them.

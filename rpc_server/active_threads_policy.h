@@ -2,16 +2,9 @@
 // they have been and how much they got done. Pure: the caller measures and
 // applies.
 //
-// Why not all of them always: with gRPC 1.51's epoll1 engine only one thread
-// at a time waits in epoll, and a thread that wakes with an event first hands
-// that role to another waiting thread (a futex wake and a context switch)
-// before it does the work. With a second thread waiting, every event pays for
-// that hand-off. A trickle of calls, or one busy connection doing little work
-// per message (the bridge's), never earns it back: on the 2-CPU benchmark
-// machine one thread instead of two served unary calls on one channel 1.5x as
-// fast, and the bridge's requests for about a third less CPU. Many busy
-// connections (h2load's 16: 1.5x with two) and heavy messages (4,000-digit
-// squares: 1.6x) do need the second thread.
+// Why not all of them always: every extra waiting thread costs each event a
+// hand-off, which only heavy loads earn back (docs/architecture.md, "Why the
+// async API", with the measurements).
 //
 // So one thread serves until it is nearly saturated; then one more joins for
 // a trial, and stays only if the work done per second rose by a margin;

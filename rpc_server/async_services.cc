@@ -18,7 +18,7 @@ constexpr size_t kStreamCallsPerThread = 8;
 
 }  // namespace
 
-AsyncServices::AsyncServices(const TimeServiceImpl& time, const SquareServiceImpl& square)
+AsyncServices::AsyncServices(const TimeAnswers& time, const SquareAnswers& square)
     : admission_(square.options().max_streams,
                  square.metrics() != nullptr ? &square.metrics()->streams_refused : nullptr),
       stream_options_{square.options().max_digits, square.options().max_queued_responses,

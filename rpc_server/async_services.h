@@ -5,21 +5,17 @@
 // sync service, whose threads do not poll the network (gRPC gives sync
 // methods non-polling queues when the application polls queues of its own).
 //
-// Why not the callback API: gRPC 1.51 runs callback reactions on its own
-// thread pool, sized from the machine's core count, and those threads poll
-// the network too, so the number of threads serving calls could not be set.
-// On the async API the handlers, and the network polling gRPC does inside
-// Next(), run on the threads we start.
+// Why not the callback API: docs/architecture.md, "Why the async API".
 #ifndef SOCKRPC_RPC_SERVER_ASYNC_SERVICES_H_
 #define SOCKRPC_RPC_SERVER_ASYNC_SERVICES_H_
 
 #include <grpcpp/grpcpp.h>
 
 #include "rpc_server/serving_threads.h"
-#include "rpc_server/square_service.h"
+#include "rpc_server/square_answers.h"
 #include "rpc_server/square_stream_call.h"
 #include "rpc_server/stream_admission.h"
-#include "rpc_server/time_service.h"
+#include "rpc_server/time_answers.h"
 #include "rpc_server/unary_call.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
@@ -29,7 +25,7 @@ namespace sockrpc {
 class AsyncServices {
  public:
   // `time` and `square` answer the calls; both must outlive this object.
-  AsyncServices(const TimeServiceImpl& time, const SquareServiceImpl& square);
+  AsyncServices(const TimeAnswers& time, const SquareAnswers& square);
   AsyncServices(const AsyncServices&) = delete;
   AsyncServices& operator=(const AsyncServices&) = delete;
 

@@ -2,9 +2,8 @@
 // the statuses RpcServer sets. It behaves as gRPC's default health service
 // (same statuses and messages; "" is SERVING from the start; after
 // Shutdown() every service is NOT_SERVING for good) but runs on the serving
-// threads: the default service runs on the callback API, whose own threads
-// (gRPC 1.51 starts at least two) would also poll the network, including the
-// connection of every client that watches health, the bridge's among them.
+// threads, not the callback API's threads (docs/architecture.md, "Why the
+// async API").
 #ifndef SOCKRPC_RPC_SERVER_HEALTH_SERVICE_H_
 #define SOCKRPC_RPC_SERVER_HEALTH_SERVICE_H_
 

@@ -7,46 +7,48 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "common/admin_server.h"
 #include "common/build_info.h"
 #include "common/busy_poll.h"
+#include "common/flag_range.h"
 #include "common/flags_usage.h"
 #include "common/grpc_listen_address.h"
 #include "common/log.h"
-#include "common/process_setup.h"
 #include "common/refresh_interval_flag.h"
+#include "common/server_process.h"
 #include "common/service_notifier.h"
-#include "common/termination_signals.h"
 #include "common/tls_credentials.h"
 #include "rpc_server/authz_enforcer.h"
 #include "rpc_server/server.h"
 #include "rpc_server/square_math.h"
 #include "common/time_zones.h"
 
-ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+// The flags' defaults are the options' defaults (server.h).
+static const sockrpc::RpcServerOptions kDefaults;
+
+ABSL_FLAG(std::string, listen, kDefaults.listen,
           "Address to serve gRPC on, host:port or [ipv6]:port (port 0 picks a free port), or "
           "unix:/path for a bridge on the same host (a stale socket file there is replaced).");
-ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(sockrpc::kDefaultMaxDigits),
+ABSL_FLAG(int64_t, max_digits, static_cast<int64_t>(kDefaults.square.max_digits),
           "Largest input SquareService squares, in significant decimal digits (1..1000000). "
           "Longer inputs are OUT_OF_RANGE.");
-ABSL_FLAG(int64_t, stream_window, 64,
+ABSL_FLAG(int64_t, stream_window, static_cast<int64_t>(kDefaults.square.max_queued_responses),
           "Responses a SquareStream may hold unsent before the server stops reading its "
           "requests (1..65536).");
-ABSL_FLAG(int64_t, max_streams, 10'000,
+ABSL_FLAG(int64_t, max_streams, static_cast<int64_t>(kDefaults.square.max_streams),
           "SquareStream and SquareBatchStream calls open at once over all connections "
           "(0..1000000; 0: no cap). Past it a new stream gets RESOURCE_EXHAUSTED at once.");
-ABSL_FLAG(int64_t, max_concurrent_streams, 1000,
+ABSL_FLAG(int64_t, max_concurrent_streams, kDefaults.max_concurrent_streams,
           "Calls one client connection may have open at once (HTTP/2 "
           "SETTINGS_MAX_CONCURRENT_STREAMS, 1..1000000); further ones wait at the client.");
-ABSL_FLAG(int64_t, memory_quota_mb, 1024,
+ABSL_FLAG(int64_t, memory_quota_mb, static_cast<int64_t>(kDefaults.memory_quota_bytes >> 20),
           "Memory gRPC may use for connections and calls, in MiB (grpc::ResourceQuota, "
           "0..1048576; 0: no quota). Under pressure gRPC shrinks buffers and refuses new "
           "streams rather than grow.");
-ABSL_FLAG(int64_t, threads, 0,
+ABSL_FLAG(int64_t, threads, static_cast<int64_t>(kDefaults.threads),
           "Threads serving calls (0..1024); 0: one per CPU the process may run on (its "
           "affinity mask, as taskset sets it). One always serves; the others join while "
           "those serving are nearly saturated.");
-ABSL_FLAG(absl::Duration, busy_poll, absl::Microseconds(50),
+ABSL_FLAG(absl::Duration, busy_poll, absl::FromChrono(kDefaults.busy_poll),
           "How long the first serving thread keeps polling after an event before it sleeps "
           "(0 to 1ms): the next message usually comes sooner than a sleeping thread wakes. 0 "
           "turns polling off; it is off anyway on a single CPU.");
@@ -76,14 +78,14 @@ ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
           "On SIGINT/SIGTERM, how long to keep serving while health is NOT_SERVING and /readyz "
           "says 503, before the port closes (0..10m): time for load balancers and DNS to stop "
           "sending.");
-ABSL_FLAG(absl::Duration, max_connection_age, absl::Seconds(30),
+ABSL_FLAG(absl::Duration, max_connection_age, kDefaults.max_connection_age,
           "Close each client connection (GOAWAY) after about this long (1s..24h, +-10% jitter; "
           "\"inf\": never), so that clients reconnect and resolve DNS names again: replicas "
           "added to a name get calls within about this long.");
-ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(10),
+ABSL_FLAG(absl::Duration, max_connection_age_grace, kDefaults.max_connection_age_grace,
           "How long calls on a connection closed by --max_connection_age may still take before "
           "they are cancelled (0..24h; \"inf\": no limit).");
-ABSL_FLAG(bool, channelz, false,
+ABSL_FLAG(bool, channelz, kDefaults.channelz,
           "Also serve grpc.channelz.v1.Channelz on the --listen port. Off by default: it lists "
           "the address of every client. The admin port serves channelz as JSON (/channelz/...).");
 
@@ -95,17 +97,9 @@ constexpr int64_t kThreadsCeiling = 1024;
 constexpr absl::Duration kDrainDelayCeiling = absl::Minutes(10);
 constexpr absl::Duration kConnectionAgeCeiling = absl::Hours(24);
 
-// `value`, from `low` to 24h or infinite; else a usage error.
-absl::Duration DurationFlagInRange(const char* name, absl::Duration value, absl::Duration low) {
-  if (value != absl::InfiniteDuration() && (value < low || value > kConnectionAgeCeiling)) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--", name, " must be from ",
-                                             absl::FormatDuration(low),
-                                             " to 24h, or inf, got ", absl::FormatDuration(value)));
-  }
-  return value;
-}
-
 sockrpc::RpcServerOptions OptionsFromFlags() {
+  using sockrpc::DurationFlagInRangeOrExit;
+  using sockrpc::IntFlagInRangeOrExit;
   sockrpc::RpcServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   if (absl::StatusOr<sockrpc::GrpcListenAddress> listen =
@@ -114,56 +108,31 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
     sockrpc::ExitWithUsageError(absl::StrCat("--listen: ", listen.status().message()));
   }
   sockrpc::ListenAddressFlagOrExit("admin_listen", absl::GetFlag(FLAGS_admin_listen), true);
-  const int64_t max_digits = absl::GetFlag(FLAGS_max_digits);
-  if (max_digits < 1 || max_digits > kMaxDigitsCeiling) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--max_digits must be from 1 to ", kMaxDigitsCeiling,
-                                             ", got ", max_digits));
-  }
-  options.square.max_digits = static_cast<size_t>(max_digits);
-  const int64_t window = absl::GetFlag(FLAGS_stream_window);
-  if (window < 1 || window > kStreamWindowCeiling) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--stream_window must be from 1 to ",
-                                             kStreamWindowCeiling, ", got ", window));
-  }
-  options.square.max_queued_responses = static_cast<size_t>(window);
-  const int64_t max_streams = absl::GetFlag(FLAGS_max_streams);
-  if (max_streams < 0 || max_streams > 1'000'000) {
-    sockrpc::ExitWithUsageError(
-        absl::StrCat("--max_streams must be from 0 (no cap) to 1000000, got ", max_streams));
-  }
-  options.square.max_streams = static_cast<size_t>(max_streams);
-  const int64_t concurrent = absl::GetFlag(FLAGS_max_concurrent_streams);
-  if (concurrent < 1 || concurrent > 1'000'000) {
-    sockrpc::ExitWithUsageError(
-        absl::StrCat("--max_concurrent_streams must be from 1 to 1000000, got ", concurrent));
-  }
-  options.max_concurrent_streams = static_cast<int>(concurrent);
-  const int64_t quota_mb = absl::GetFlag(FLAGS_memory_quota_mb);
-  if (quota_mb < 0 || quota_mb > 1'048'576) {
-    sockrpc::ExitWithUsageError(absl::StrCat(
-        "--memory_quota_mb must be from 0 (no quota) to 1048576, got ", quota_mb));
-  }
-  options.memory_quota_bytes = static_cast<size_t>(quota_mb) << 20;
-  const int64_t threads = absl::GetFlag(FLAGS_threads);
-  if (threads < 0 || threads > kThreadsCeiling) {
-    sockrpc::ExitWithUsageError(absl::StrCat("--threads must be from 0 (one per CPU) to ",
-                                             kThreadsCeiling, ", got ", threads));
-  }
-  options.threads = static_cast<size_t>(threads);
+  options.square.max_digits = static_cast<size_t>(
+      IntFlagInRangeOrExit("max_digits", absl::GetFlag(FLAGS_max_digits), 1, kMaxDigitsCeiling));
+  options.square.max_queued_responses = static_cast<size_t>(IntFlagInRangeOrExit(
+      "stream_window", absl::GetFlag(FLAGS_stream_window), 1, kStreamWindowCeiling));
+  options.square.max_streams = static_cast<size_t>(IntFlagInRangeOrExit(
+      "max_streams", absl::GetFlag(FLAGS_max_streams), 0, 1'000'000, "no cap"));
+  options.max_concurrent_streams = static_cast<int>(IntFlagInRangeOrExit(
+      "max_concurrent_streams", absl::GetFlag(FLAGS_max_concurrent_streams), 1, 1'000'000));
+  options.memory_quota_bytes =
+      static_cast<size_t>(IntFlagInRangeOrExit(
+          "memory_quota_mb", absl::GetFlag(FLAGS_memory_quota_mb), 0, 1'048'576, "no quota"))
+      << 20;
+  options.threads = static_cast<size_t>(IntFlagInRangeOrExit(
+      "threads", absl::GetFlag(FLAGS_threads), 0, kThreadsCeiling, "one per CPU"));
   options.busy_poll = sockrpc::BusyPollFlagOrExit(absl::GetFlag(FLAGS_busy_poll));
-  if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
-    sockrpc::ExitWithUsageError("--shutdown_grace must not be negative");
-  }
-  options.max_connection_age = DurationFlagInRange(
-      "max_connection_age", absl::GetFlag(FLAGS_max_connection_age), absl::Seconds(1));
-  options.max_connection_age_grace = DurationFlagInRange(
+  sockrpc::NonNegativeDurationFlagOrExit("shutdown_grace", absl::GetFlag(FLAGS_shutdown_grace));
+  options.max_connection_age = DurationFlagInRangeOrExit(
+      "max_connection_age", absl::GetFlag(FLAGS_max_connection_age), absl::Seconds(1),
+      kConnectionAgeCeiling, /*infinite_allowed=*/true);
+  options.max_connection_age_grace = DurationFlagInRangeOrExit(
       "max_connection_age_grace", absl::GetFlag(FLAGS_max_connection_age_grace),
-      absl::ZeroDuration());
+      absl::ZeroDuration(), kConnectionAgeCeiling, /*infinite_allowed=*/true);
   options.channelz = absl::GetFlag(FLAGS_channelz);
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay < absl::ZeroDuration() || drain_delay > kDrainDelayCeiling) {
-    sockrpc::ExitWithUsageError("--drain_delay must be from 0 to 10m");
-  }
+  DurationFlagInRangeOrExit("drain_delay", absl::GetFlag(FLAGS_drain_delay), absl::ZeroDuration(),
+                            kDrainDelayCeiling);
   const std::string zone_name = sockrpc::LocalTimeZoneName();
   absl::StatusOr<sockrpc::NamedTimeZone> zone = sockrpc::LoadNamedTimeZone(zone_name);
   if (!zone.ok()) {
@@ -196,11 +165,7 @@ sockrpc::RpcServerOptions OptionsFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before any thread exists, so that every thread inherits the mask.
-  sockrpc::BlockTerminationSignals();
-  sockrpc::DisableMutexDeadlockDetection();
-  sockrpc::ReadCpuFrequencyBeforeGrpcConnects();
-  sockrpc::ParseFlagsOrExit(
+  sockrpc::StartServerProcess(
       argc, argv, "rpc_server",
       "The gRPC core: sockrpc.time.v1.TimeService and sockrpc.square.v1.SquareService, with "
       "health checking and server reflection.\n\nUsage: rpc_server [--listen=host:port|unix:/path] "
@@ -210,45 +175,34 @@ int main(int argc, char** argv) {
       "rpc_server/");
   sockrpc::RpcServerOptions options = OptionsFromFlags();
   const std::string zone_name = options.local_zone.name;
-  const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   sockrpc::ServiceNotifier systemd;
 
-  absl::StatusOr<std::unique_ptr<sockrpc::RpcServer>> server =
+  absl::StatusOr<std::unique_ptr<sockrpc::RpcServer>> started =
       sockrpc::RpcServer::Start(std::move(options));
-  if (!server.ok()) {
-    sockrpc::LogError(std::string(server.status().message()));
+  if (!started.ok()) {
+    sockrpc::LogError(std::string(started.status().message()));
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<sockrpc::AdminServer>> admin =
-      sockrpc::StartAdminServerIfRequested(absl::GetFlag(FLAGS_admin_listen), (*server)->metrics(),
-                                           [raw = server->get()] { return raw->Readiness(); });
-  if (!admin.ok()) {
-    sockrpc::LogError(std::string(admin.status().message()));
-    return 1;
-  }
-  sockrpc::LogInfo(absl::StrCat(sockrpc::BuildDescription(), " listening on ",
-                                (*server)->address(), " (",
-                                absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
-                                absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
-                                absl::GetFlag(FLAGS_authz_policy).empty() ? "" : ", calls checked against --authz_policy",
-                                ", ", (*server)->threads(),
-                                (*server)->threads() == 1 ? " serving thread, " : " serving threads, ",
-                                sockrpc::DescribeBusyPoll((*server)->busy_poll()),
-                                ", local time zone ", zone_name, ")"));
-  systemd.Ready(absl::StrCat("serving gRPC on ", (*server)->address()));
-
-  const int signal_number = sockrpc::WaitForTerminationSignal();
-  systemd.Stopping(absl::StrCat("signal ", signal_number, ": draining"));
-  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
-  if (drain_delay > absl::ZeroDuration()) {
-    sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": NOT_SERVING, still serving for ",
-                                  absl::FormatDuration(drain_delay), " (--drain_delay)"));
-    (*server)->StartDraining();
-    absl::SleepFor(drain_delay);
-  }
-  sockrpc::LogInfo(absl::StrCat("signal ", signal_number, ": draining (grace ",
-                                absl::FormatDuration(grace), ")"));
-  (*server)->Shutdown(grace);
-  sockrpc::LogInfo("stopped");
-  return 0;
+  sockrpc::RpcServer& server = **started;
+  return sockrpc::ServeUntilTerminated(
+      {.metrics = server.metrics(),
+       .readiness = [&server] { return server.Readiness(); },
+       .start_draining = [&server] { server.StartDraining(); },
+       .shutdown = [&server](absl::Duration grace) { server.Shutdown(grace); },
+       .admin_listen = absl::GetFlag(FLAGS_admin_listen),
+       .drain_delay = absl::GetFlag(FLAGS_drain_delay),
+       .grace = absl::GetFlag(FLAGS_shutdown_grace),
+       .started_line = absl::StrCat(
+           sockrpc::BuildDescription(), " listening on ", server.address(), " (",
+           absl::GetFlag(FLAGS_tls_cert).empty() ? "plaintext" : "TLS",
+           absl::GetFlag(FLAGS_tls_client_ca).empty() ? "" : ", client certificates required",
+           absl::GetFlag(FLAGS_authz_policy).empty() ? ""
+                                                     : ", calls checked against --authz_policy",
+           ", ", server.threads(),
+           server.threads() == 1 ? " serving thread, " : " serving threads, ",
+           sockrpc::DescribeBusyPoll(server.busy_poll()), ", local time zone ", zone_name, ")"),
+       .ready_status = absl::StrCat("serving gRPC on ", server.address()),
+       .not_ready_words = "NOT_SERVING",
+       .draining_words = [] { return std::string("draining"); }},
+      systemd);
 }

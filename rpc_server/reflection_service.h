@@ -3,8 +3,8 @@
 // clients use), answered from the DescriptorCatalog so that `describe` shows
 // the protos' comments. The two protocols have the same messages under two
 // package names, so one template serves both. Served on the async API by the
-// serving threads, like every other service (health_service.h says why not
-// the callback API).
+// serving threads, like every other service (docs/architecture.md, "Why the
+// async API").
 #ifndef SOCKRPC_RPC_SERVER_REFLECTION_SERVICE_H_
 #define SOCKRPC_RPC_SERVER_REFLECTION_SERVICE_H_
 

@@ -20,16 +20,16 @@
 #include "rpc_server/health_service.h"
 #include "rpc_server/reflection_service.h"
 #include "rpc_server/serving_threads.h"
-#include "rpc_server/square_service.h"
-#include "rpc_server/time_service.h"
+#include "rpc_server/square_answers.h"
+#include "rpc_server/time_answers.h"
 
 namespace sockrpc {
 
 struct RpcServerOptions {
   std::string listen = "0.0.0.0:50051";  // port 0 picks a free port; or unix:/path
-  SquareServiceImpl::Options square;
+  SquareAnswers::Options square;
   NamedTimeZone local_zone{"UTC", absl::UTCTimeZone()};
-  TimeServiceImpl::Clock clock = absl::Now;
+  TimeAnswers::Clock clock = absl::Now;
   // Threads serving the calls (serving_threads.h); 0: one per CPU the
   // process may run on. Beyond the first, they serve while the load needs them.
   size_t threads = 0;
@@ -47,8 +47,8 @@ struct RpcServerOptions {
   // `max_connection_age_grace` more; infinite: never. The client reconnects,
   // and a client resolving a DNS name resolves it again, so that replicas
   // added to the name get calls.
-  absl::Duration max_connection_age = absl::InfiniteDuration();
-  absl::Duration max_connection_age_grace = absl::InfiniteDuration();
+  absl::Duration max_connection_age = absl::Seconds(30);
+  absl::Duration max_connection_age_grace = absl::Seconds(10);
   // Serve grpc.channelz.v1.Channelz on the listening port. Off by default:
   // it tells anyone who can call the port the address of every client.
   bool channelz = false;
@@ -104,8 +104,8 @@ class RpcServer {
 
   MetricsRegistry metrics_registry_;
   CoreMetrics metrics_;
-  TimeServiceImpl time_service_;
-  SquareServiceImpl square_service_;
+  TimeAnswers time_service_;
+  SquareAnswers square_service_;
   AsyncServices async_services_;
   HealthService health_;
   DescriptorCatalog descriptors_;

@@ -10,16 +10,10 @@
 // first thread polls the queue briefly before it sleeps (common/busy_poll.h);
 // the policy does not count that polling as work.
 //
-// One queue shared by all the threads, not one per thread: with gRPC 1.51's
-// epoll1 engine any waiting thread may be the one that reads a connection,
-// and a completion it produces on another thread's queue has to wake that
-// thread up; on a shared queue the thread that read the bytes handles what
-// they complete. On the 2-CPU benchmark machine, one queue per thread made
-// SquareStream with 64 messages in flight 10 to 20% slower (a benchmark
-// target) and the other one-channel loads no faster beyond the noise. The
-// price: a call's events may run on different threads, so a call that can
-// have several operations completing at once (a stream's read and write)
-// locks its state.
+// One queue shared by all the threads, not one per thread
+// (docs/architecture.md, "Why the async API"): a call's events may run on
+// different threads, so a call that can have several operations completing
+// at once (a stream's read and write) locks its state.
 #ifndef SOCKRPC_RPC_SERVER_SERVING_THREADS_H_
 #define SOCKRPC_RPC_SERVER_SERVING_THREADS_H_
 

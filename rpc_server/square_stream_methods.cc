@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "rpc_server/square_service.h"
+#include "rpc_server/square_answers.h"
 
 namespace sockrpc {
 

@@ -1,0 +1,85 @@
+// The SQUARES sessions' requests to the core, carried on a few shared
+// SquareService.SquareBatchStream calls rather than one call per session.
+//
+// Why shared: a call per session made every idle session cost the core a
+// stream and the bridge memory (docs/performance.md), and put each message
+// of many lockstep clients on a stream of its own. On a shared call the requests of many
+// sessions are pipelined, and an idle session costs nothing but its socket.
+// The core answers in request order and echoes a sequence number, so the
+// answers are routed back by StreamRoutes.
+//
+// Why batches: gRPC's per-message cost is most of what a message costs the
+// core and much of what it costs the bridge. Requests that arrive while a
+// write is in flight are gathered into the next message (batch_queue.h), so
+// the busier the bridge, the fewer messages per request.
+//
+// Each session stays on one call while it awaits answers (so its answers stay
+// in order) and picks its slot's current call again once it awaits none. Each
+// call is replaced after `max_age`, which lets the channel's round_robin
+// spread the load again over replicas that joined or came back.
+//
+// The calls use gRPC's completion-queue API, served by one CompletionThread
+// (docs/architecture.md, "Why the async API").
+#ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_SQUARE_STREAM_POOL_H_
+#define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_SQUARE_STREAM_POOL_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "legacy_bridge/core_calls/core_stream.h"
+#include "legacy_bridge/core_calls/overload_gate.h"
+#include "legacy_bridge/core_calls/shared_square_stream.h"
+#include "sockrpc/square/v1/square_service.grpc.pb.h"
+
+namespace sockrpc {
+
+// A fixed number of slots, each holding the shared call its sessions use.
+class SquareStreamPool {
+ public:
+  struct Options {
+    size_t streams = 8;
+    std::chrono::steady_clock::duration max_age = std::chrono::seconds(10);
+    OverloadGate* overload = nullptr;  // told of every request and answer; outlives the pool
+  };
+
+  // The calls run on `queue`, which must outlive the pool.
+  SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub, grpc::CompletionQueue& queue,
+                   Options options);
+  // Cancels every call still under way: the completion queue can only be
+  // drained once they have all ended.
+  ~SquareStreamPool();
+
+  // A stream for one session; sessions are spread over the slots in turn.
+  std::shared_ptr<CoreStream> Open(CoreStream::Callbacks callbacks);
+  // The slot's current call, replaced first if it ended or grew too old.
+  std::shared_ptr<SharedSquareStream> Pick(size_t slot);
+  // Retires every call (they half-close once answered); later Picks start new ones.
+  void RetireAll();
+
+ private:
+  struct Slot {
+    std::mutex mu;
+    std::shared_ptr<SharedSquareStream> call;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  sockrpc::square::v1::SquareService::Stub& stub_;
+  grpc::CompletionQueue& queue_;
+  const Options options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::mutex started_mu_;  // guards started_
+  // Every call started, to cancel those still under way at the end.
+  std::vector<std::weak_ptr<SharedSquareStream>> started_;
+  std::atomic<uint64_t> next_session_id_{1};
+};
+
+}  // namespace sockrpc
+
+#endif  // SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_SQUARE_STREAM_POOL_H_
