@@ -1,4 +1,4 @@
-// The project's services on gRPC's async API: TimeService.Now,
+// The project's services on gRPC's async API: TimeService.Now and NowStream,
 // SquareService.Square, SquareStream and SquareBatchStream, served by the
 // ServingThreads (--threads of them). Health and reflection are served the
 // same way (health_service.h, reflection_service.h); channelz stays gRPC's
@@ -50,6 +50,7 @@ class AsyncServices {
   SquareCall::Method square_;
   StreamAdmission admission_;
   SquareStreamOptions stream_options_;
+  NowStreamOptions now_stream_options_;
 };
 
 }  // namespace sockrpc

@@ -7,14 +7,14 @@
 namespace sockrpc {
 
 template <typename Method>
-void OrderedSquaresCall<Method>::Await(Service& service, const SquareStreamOptions& options,
+void OrderedSquaresCall<Method>::Await(Service& service, const Options& options,
                                        ServingThreads& threads) {
   new OrderedSquaresCall(service, options, threads);
 }
 
 template <typename Method>
 OrderedSquaresCall<Method>::OrderedSquaresCall(Service& service,
-                                               const SquareStreamOptions& options,
+                                               const Options& options,
                                                ServingThreads& threads)
     : live_(threads), service_(service), options_(options), threads_(threads),
       stream_(&context_) {
@@ -130,5 +130,6 @@ bool OrderedSquaresCall<Method>::Advance() {
 
 template class OrderedSquaresCall<SquareStreamMethod>;
 template class OrderedSquaresCall<SquareBatchStreamMethod>;
+template class OrderedSquaresCall<NowStreamMethod>;
 
 }  // namespace sockrpc

@@ -36,6 +36,8 @@ absl::Status AnswerStreamRequest(sockrpc::square::v1::SquareStreamRequest& reque
                                  sockrpc::square::v1::SquareStreamResponse& response);
 
 struct SquareStreamMethod {
+  using Service = sockrpc::square::v1::SquareService::AsyncService;
+  using Options = SquareStreamOptions;
   using Request = sockrpc::square::v1::SquareStreamRequest;
   using Response = sockrpc::square::v1::SquareStreamResponse;
 
@@ -53,6 +55,8 @@ struct SquareStreamMethod {
 };
 
 struct SquareBatchStreamMethod {
+  using Service = sockrpc::square::v1::SquareService::AsyncService;
+  using Options = SquareStreamOptions;
   using Request = sockrpc::square::v1::SquareBatchStreamRequest;
   using Response = sockrpc::square::v1::SquareBatchStreamResponse;
   // The proto's contract: a batch carries 1 to 64 requests.
