@@ -6,11 +6,13 @@
 #ifndef SOCKRPC_LEGACY_BRIDGE_STREAM_SLOTS_H_
 #define SOCKRPC_LEGACY_BRIDGE_STREAM_SLOTS_H_
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace sockrpc {
@@ -24,13 +26,21 @@ class StreamSlots {
       : max_age_(max_age), start_(std::move(start)) {
     for (size_t i = 0; i < (slots > 0 ? slots : 1); ++i) slots_.push_back(std::make_unique<Slot>());
   }
-  // Cancels every call still under way: the completion queue can only be
-  // drained once they have all ended.
+  // Cancels every call still under way and waits (at most 5 s) until they
+  // have ended: a call that ends starts one more operation (its Finish), which
+  // the completion queue refuses once it is shutting down.
   ~StreamSlots() {
     RetireAll();
     std::lock_guard lock(started_mu_);
     for (const std::weak_ptr<Call>& started : started_) {
       if (std::shared_ptr<Call> call = started.lock()) call->Cancel();
+    }
+    for (int wait = 0; wait < 5000; ++wait) {
+      if (std::all_of(started_.begin(), started_.end(),
+                      [](const std::weak_ptr<Call>& started) { return started.expired(); })) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
   StreamSlots(const StreamSlots&) = delete;
