@@ -106,16 +106,16 @@ void CoreClient::StartNow(const std::string& time_zone) {
     NowDone(time_zone, std::move(ctime));
   });
   ask->Arm(completions_.queue(), deadline_);
-  if (SteadyNanos() < unary_now_until_.load(std::memory_order_relaxed)) {
-    (new NowCall(*this, std::move(ask)))->Start(completions_.queue());
-    return;
-  }
   SendTime(ask);
 }
 
 void CoreClient::SendTime(const std::shared_ptr<TimeAsk>& ask) {
   // A call can end between Pick and TrySend; the next Pick replaces it.
   for (int attempt = 0; attempt < 3; ++attempt) {
+    if (SteadyNanos() < unary_now_until_.load(std::memory_order_relaxed)) {
+      (new NowCall(*this, ask))->Start(completions_.queue());
+      return;
+    }
     std::shared_ptr<SharedTimeStream> stream =
         time_streams_.Pick(next_time_slot_.fetch_add(1, std::memory_order_relaxed));
     if (stream->TrySend(ask)) {
@@ -143,7 +143,7 @@ void CoreClient::TimeStreamEnded(std::vector<std::shared_ptr<TimeAsk>> asks,
   }
   for (std::shared_ptr<TimeAsk>& ask : asks) {
     if (ask->answered()) continue;
-    if (stopping || ask->sends() >= kMaxTimeSends) {
+    if (stopping || (!refused && ask->sends() >= kMaxTimeSends)) {
       ask->Answer(status);
     } else if (refused) {
       (new NowCall(*this, std::move(ask)))->Start(completions_.queue());

@@ -157,9 +157,11 @@ void SharedTimeStream::OnFinished(bool /*ok*/) {
     unsent_ = 0;
     last = OperationDoneLocked();
   }
-  if (unanswered.empty()) return;
   absl::Status status = FromGrpcStatus(status_);
-  if (status.ok()) status = absl::UnavailableError("the core ended the stream before answering");
+  if (status.ok()) {
+    if (unanswered.empty()) return;
+    status = absl::UnavailableError("the core ended the stream before answering");
+  }
   on_ended_(std::move(unanswered), std::move(status));
 }
 

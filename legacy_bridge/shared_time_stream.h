@@ -5,8 +5,9 @@
 // the asks in the order they were written.
 //
 // Completions run on the completion thread; TrySend, Retire and Cancel may
-// be called from any thread. When the call ends with asks unanswered, they
-// are handed to `on_ended`, which sends them again or fails them.
+// be called from any thread. When the call ends with asks unanswered, or
+// with an error, its status and those asks (if any) are handed to
+// `on_ended`, which sends them again or fails them.
 #ifndef SOCKRPC_LEGACY_BRIDGE_SHARED_TIME_STREAM_H_
 #define SOCKRPC_LEGACY_BRIDGE_SHARED_TIME_STREAM_H_
 
