@@ -102,9 +102,10 @@ void CoreClient::Now(const std::string& time_zone, NowCallback done) {
 }
 
 void CoreClient::StartNow(const std::string& time_zone) {
-  auto ask = std::make_shared<TimeAsk>(time_zone, [this, time_zone](absl::StatusOr<std::string> ctime) {
-    NowDone(time_zone, std::move(ctime));
-  });
+  auto ask = std::make_shared<TimeAsk>(time_zone,
+                                       [this, time_zone](absl::StatusOr<std::string> ctime) {
+                                         NowDone(time_zone, std::move(ctime));
+                                       });
   ask->Arm(completions_.queue(), deadline_);
   SendTime(ask);
 }

@@ -53,7 +53,8 @@ class StreamingCore final : public TimeService::Service {
 // A core from before NowStream: NowStream is UNIMPLEMENTED.
 class UnaryOnlyCore final : public TimeService::Service {
  public:
-  grpc::Status Now(grpc::ServerContext*, const NowRequest* request, NowResponse* response) override {
+  grpc::Status Now(grpc::ServerContext*, const NowRequest* request,
+                   NowResponse* response) override {
     response->set_ctime(absl::StrCat("unary ", request->time_zone()));
     return grpc::Status::OK;
   }

@@ -24,7 +24,7 @@ AsyncServices::AsyncServices(const TimeServiceImpl& time, const SquareServiceImp
       stream_options_{square.options().max_digits, square.options().max_queued_responses,
                       square.metrics(), &admission_},
       now_stream_options_{&time, square.options().max_queued_responses, square.metrics(),
-                          &admission_} {
+                          &admission_, &now_streams_} {
   now_.request = [this](grpc::ServerContext* context, NowRequest* request,
                         grpc::ServerAsyncResponseWriter<NowResponse>* writer,
                         grpc::ServerCompletionQueue* queue, void* tag) {

@@ -15,6 +15,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "rpc_server/open_streams.h"
 #include "rpc_server/serving_threads.h"
 #include "rpc_server/square_service.h"
 #include "rpc_server/square_stream_call.h"
@@ -38,6 +39,10 @@ class AsyncServices {
 
   // Requests the first calls of every method (once the server is started).
   void Prime(ServingThreads& threads);
+  // At shutdown: ends the open NowStream calls now rather than after the
+  // grace (a bridge keeps them open between requests, and would otherwise
+  // hold the server for the whole grace).
+  void EndNowStreams() { now_streams_.CancelAll(); }
 
  private:
   using NowCall = UnaryCall<sockrpc::time::v1::NowRequest, sockrpc::time::v1::NowResponse>;
@@ -49,6 +54,7 @@ class AsyncServices {
   NowCall::Method now_;
   SquareCall::Method square_;
   StreamAdmission admission_;
+  OpenStreams now_streams_;
   SquareStreamOptions stream_options_;
   NowStreamOptions now_stream_options_;
 };

@@ -18,6 +18,7 @@
 
 namespace sockrpc {
 
+class OpenStreams;
 class StreamAdmission;
 
 struct NowStreamOptions {
@@ -26,6 +27,7 @@ struct NowStreamOptions {
   size_t max_queued_responses;
   CoreMetrics* metrics;                  // may be null
   StreamAdmission* admission = nullptr;  // caps the streams open; may be null
+  OpenStreams* cancel_at_shutdown = nullptr;  // null: the calls get the grace
 };
 
 struct NowStreamMethod {

@@ -23,6 +23,7 @@ OrderedSquaresCall<Method>::OrderedSquaresCall(Service& service,
 
 template <typename Method>
 OrderedSquaresCall<Method>::~OrderedSquaresCall() {
+  if (listed_) options_.cancel_at_shutdown->Remove(&context_);
   if (started_ok_ && options_.metrics != nullptr) options_.metrics->streams_open.Add(-1);
   if (admitted_) options_.admission->Release();
 }
@@ -48,6 +49,10 @@ void OrderedSquaresCall<Method>::OnStarted(bool ok) {
   }
   started_ok_ = true;
   if (options_.metrics != nullptr) options_.metrics->streams_open.Add(1);
+  if (options_.cancel_at_shutdown != nullptr) {
+    listed_ = true;
+    options_.cancel_at_shutdown->Add(&context_);
+  }
   reading_ = true;
   stream_.Read(&request_, HandOff(&read_done_));
 }

@@ -28,6 +28,7 @@
 
 #include "common/completion_tag.h"
 #include "rpc_server/now_stream_method.h"
+#include "rpc_server/open_streams.h"
 #include "rpc_server/serving_threads.h"
 #include "rpc_server/square_stream_methods.h"
 #include "rpc_server/stream_admission.h"
@@ -84,6 +85,7 @@ class OrderedSquaresCall {
   size_t queued_answers_ = 0;
   bool started_ok_ = false;
   bool admitted_ = false;  // holds a place under --max_streams
+  bool listed_ = false;    // in options_.cancel_at_shutdown
   bool reading_ = false;
   bool writing_ = false;
   // No more requests will be read: the client half-closed, a request was

@@ -3,6 +3,7 @@
 // zone ends the stream after the answers to every earlier request; counted in
 // the metrics like the other methods.
 #include <atomic>
+#include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -93,6 +94,18 @@ TEST_F(NowStreamTest, UnknownZoneEndsTheStreamAfterTheEarlierAnswersNamingTheReq
   EXPECT_NE(status.error_message().find("request 2"), std::string::npos) << status.error_message();
   EXPECT_NE(status.error_message().find("\"Atlantis/Capital\""), std::string::npos)
       << status.error_message();
+}
+
+TEST_F(NowStreamTest, ShutdownEndsAnOpenStreamAtOnceRatherThanAfterTheGrace) {
+  NowStreamResponse response;
+  ASSERT_TRUE(stream_->Write(InZone("UTC")));
+  ASSERT_TRUE(stream_->Read(&response));
+  // The stream stays open, as a bridge keeps it between requests.
+  const auto started = std::chrono::steady_clock::now();
+  server_->Shutdown(absl::Seconds(30));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_FALSE(stream_->Read(&response));
+  EXPECT_EQ(stream_->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
 TEST_F(NowStreamTest, CountedPerRequestAndAsAStreamCall) {
