@@ -200,7 +200,8 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
                                          OverloadEstimator::Clock::duration>(
                                          bridge->options_.deadline *
                                          bridge->options_.shed_wait_fraction)},
-          bridge->metrics_.squares_shed, bridge->metrics_.core_expected_wait_us));
+          bridge->metrics_.squares_shed, bridge->metrics_.core_expected_wait_us),
+      &bridge->metrics_.time_asked_again);
   for (size_t loop = 0; loop < bridge->contexts_.size(); ++loop) {
     std::thread& thread = bridge->threads_.emplace_back(
         [context = bridge->contexts_[loop].get(), busy_poll] {

@@ -22,7 +22,9 @@ AsyncServices::AsyncServices(const TimeAnswers& time, const SquareAnswers& squar
     : admission_(square.options().max_streams,
                  square.metrics() != nullptr ? &square.metrics()->streams_refused : nullptr),
       stream_options_{square.options().max_digits, square.options().max_queued_responses,
-                      square.metrics(), &admission_} {
+                      square.metrics(), &admission_},
+      now_stream_options_{&time, square.options().max_queued_responses, square.metrics(),
+                          &admission_, &now_streams_} {
   now_.request = [this](grpc::ServerContext* context, NowRequest* request,
                         grpc::ServerAsyncResponseWriter<NowResponse>* writer,
                         grpc::ServerCompletionQueue* queue, void* tag) {
@@ -54,6 +56,7 @@ void AsyncServices::Prime(ServingThreads& threads) {
   for (size_t i = 0; i < kStreamCallsPerThread * threads.size(); ++i) {
     SquareStreamCall::Await(square_service_, stream_options_, threads);
     SquareBatchStreamCall::Await(square_service_, stream_options_, threads);
+    NowStreamCall::Await(time_service_, now_stream_options_, threads);
   }
 }
 

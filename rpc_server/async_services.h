@@ -1,4 +1,4 @@
-// The project's services on gRPC's async API: TimeService.Now,
+// The project's services on gRPC's async API: TimeService.Now and NowStream,
 // SquareService.Square, SquareStream and SquareBatchStream, served by the
 // ServingThreads (--threads of them). Health and reflection are served the
 // same way (health_service.h, reflection_service.h); channelz stays gRPC's
@@ -11,6 +11,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "rpc_server/open_streams.h"
 #include "rpc_server/serving_threads.h"
 #include "rpc_server/square_answers.h"
 #include "rpc_server/square_stream_call.h"
@@ -34,6 +35,10 @@ class AsyncServices {
 
   // Requests the first calls of every method (once the server is started).
   void Prime(ServingThreads& threads);
+  // At shutdown: ends the open NowStream calls now rather than after the
+  // grace (a bridge keeps them open between requests, and would otherwise
+  // hold the server for the whole grace).
+  void EndNowStreams() { now_streams_.CancelAll(); }
 
  private:
   using NowCall = UnaryCall<sockrpc::time::v1::NowRequest, sockrpc::time::v1::NowResponse>;
@@ -45,7 +50,9 @@ class AsyncServices {
   NowCall::Method now_;
   SquareCall::Method square_;
   StreamAdmission admission_;
+  OpenStreams now_streams_;
   SquareStreamOptions stream_options_;
+  NowStreamOptions now_stream_options_;
 };
 
 }  // namespace sockrpc

@@ -18,17 +18,18 @@ MethodMetrics::MethodMetrics(MetricsRegistry& registry, const char* method)
 
 CoreMetrics::CoreMetrics(MetricsRegistry& registry, const std::vector<std::string>& services)
     : now(registry, "Now"),
+      now_stream(registry, "NowStream"),
       square(registry, "Square"),
       stream_message(registry, "SquareStream"),
       batch_request(registry, "SquareBatchStream"),
       batches(registry.AddCounter("sockrpc_core_batches_total",
                                   "SquareBatchStream batches read (requests: requests_total).")),
       streams_open(registry.AddGauge("sockrpc_core_streams_open",
-                                     "SquareStream and SquareBatchStream calls open.")),
+                                     "SquareStream, SquareBatchStream and NowStream calls open.")),
       streams_refused(registry.AddCounter(
           "sockrpc_core_streams_refused_total",
-          "SquareStream and SquareBatchStream calls refused with RESOURCE_EXHAUSTED because "
-          "--max_streams were open.")),
+          "SquareStream, SquareBatchStream and NowStream calls refused with RESOURCE_EXHAUSTED "
+          "because --max_streams were open.")),
       draining(registry.AddGauge("sockrpc_core_draining",
                                  "1 while the server drains before it stops, else 0.")),
       grpc(registry, GrpcSide::kServer, services) {

@@ -34,11 +34,12 @@ struct CoreMetrics {
   CoreMetrics(MetricsRegistry& registry, const std::vector<std::string>& services);
 
   MethodMetrics now;
+  MethodMetrics now_stream;  // one per NowStream request
   MethodMetrics square;
   MethodMetrics stream_message;  // one per SquareStream request
   MethodMetrics batch_request;   // one per request in a SquareBatchStream batch
   Counter& batches;              // SquareBatchStream batches read
-  Gauge& streams_open;
+  Gauge& streams_open;       // every stream method's calls
   Counter& streams_refused;  // RESOURCE_EXHAUSTED at --max_streams
   Gauge& draining;       // 1 from SIGTERM (Shutdown) on
   GrpcCallMetrics grpc;  // every call on the port (interceptor)

@@ -164,6 +164,7 @@ void RpcServer::Shutdown(absl::Duration grace) {
   // A client watching health (the bridge does) would otherwise keep its call
   // open until the grace period ends.
   health_.EndWatches();
+  async_services_.EndNowStreams();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
   // Only now: the calls in flight needed the threads until the server stopped.

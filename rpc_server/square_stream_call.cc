@@ -7,14 +7,14 @@
 namespace sockrpc {
 
 template <typename Method>
-void OrderedSquaresCall<Method>::Await(Service& service, const SquareStreamOptions& options,
+void OrderedSquaresCall<Method>::Await(Service& service, const Options& options,
                                        ServingThreads& threads) {
   new OrderedSquaresCall(service, options, threads);
 }
 
 template <typename Method>
 OrderedSquaresCall<Method>::OrderedSquaresCall(Service& service,
-                                               const SquareStreamOptions& options,
+                                               const Options& options,
                                                ServingThreads& threads)
     : live_(threads), service_(service), options_(options), threads_(threads),
       stream_(&context_) {
@@ -23,6 +23,7 @@ OrderedSquaresCall<Method>::OrderedSquaresCall(Service& service,
 
 template <typename Method>
 OrderedSquaresCall<Method>::~OrderedSquaresCall() {
+  if (listed_) options_.cancel_at_shutdown->Remove(&context_);
   if (started_ok_ && options_.metrics != nullptr) options_.metrics->streams_open.Add(-1);
   if (admitted_) options_.admission->Release();
 }
@@ -48,6 +49,10 @@ void OrderedSquaresCall<Method>::OnStarted(bool ok) {
   }
   started_ok_ = true;
   if (options_.metrics != nullptr) options_.metrics->streams_open.Add(1);
+  if (options_.cancel_at_shutdown != nullptr) {
+    listed_ = true;
+    options_.cancel_at_shutdown->Add(&context_);
+  }
   reading_ = true;
   stream_.Read(&request_, HandOff(&read_done_));
 }
@@ -130,5 +135,6 @@ bool OrderedSquaresCall<Method>::Advance() {
 
 template class OrderedSquaresCall<SquareStreamMethod>;
 template class OrderedSquaresCall<SquareBatchStreamMethod>;
+template class OrderedSquaresCall<NowStreamMethod>;
 
 }  // namespace sockrpc

@@ -1,7 +1,8 @@
-// The server side of one ordered squaring stream on the async API:
-// SquareService.SquareStream (a request per message) and
-// SquareService.SquareBatchStream (up to 64 requests per message). The two
-// differ only in how one message read is answered (square_stream_methods.h).
+// The server side of one ordered stream on the async API:
+// SquareService.SquareStream (a request per message),
+// SquareService.SquareBatchStream (up to 64 requests per message) and
+// TimeService.NowStream. They differ only in how one message read is
+// answered (square_stream_methods.h, now_stream_method.h).
 //
 // Requests are squared as they arrive and their responses queued in request
 // order; one write is in flight at a time (a write counts as done once gRPC
@@ -26,6 +27,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/completion_tag.h"
+#include "rpc_server/now_stream_method.h"
+#include "rpc_server/open_streams.h"
 #include "rpc_server/serving_threads.h"
 #include "rpc_server/square_stream_methods.h"
 #include "rpc_server/stream_admission.h"
@@ -35,17 +38,18 @@ namespace sockrpc {
 template <typename Method>
 class OrderedSquaresCall {
  public:
-  using Service = sockrpc::square::v1::SquareService::AsyncService;
+  using Service = typename Method::Service;
+  using Options = typename Method::Options;
   using Request = typename Method::Request;
   using Response = typename Method::Response;
 
   // Requests one call of the method; the object lives until it is done.
   // `service` and `options` must outlive it.
-  static void Await(Service& service, const SquareStreamOptions& options,
+  static void Await(Service& service, const Options& options,
                     ServingThreads& threads);
 
  private:
-  OrderedSquaresCall(Service& service, const SquareStreamOptions& options,
+  OrderedSquaresCall(Service& service, const Options& options,
                      ServingThreads& threads);
   ~OrderedSquaresCall();
 
@@ -60,7 +64,7 @@ class OrderedSquaresCall {
 
   ServingThreads::LiveCall live_;
   Service& service_;
-  const SquareStreamOptions& options_;
+  const Options& options_;
   ServingThreads& threads_;
   grpc::ServerContext context_;
   grpc::ServerAsyncReaderWriter<Response, Request> stream_;
@@ -81,6 +85,7 @@ class OrderedSquaresCall {
   size_t queued_answers_ = 0;
   bool started_ok_ = false;
   bool admitted_ = false;  // holds a place under --max_streams
+  bool listed_ = false;    // in options_.cancel_at_shutdown
   bool reading_ = false;
   bool writing_ = false;
   // No more requests will be read: the client half-closed, a request was
@@ -93,9 +98,11 @@ class OrderedSquaresCall {
 
 using SquareStreamCall = OrderedSquaresCall<SquareStreamMethod>;
 using SquareBatchStreamCall = OrderedSquaresCall<SquareBatchStreamMethod>;
+using NowStreamCall = OrderedSquaresCall<NowStreamMethod>;
 
 extern template class OrderedSquaresCall<SquareStreamMethod>;
 extern template class OrderedSquaresCall<SquareBatchStreamMethod>;
+extern template class OrderedSquaresCall<NowStreamMethod>;
 
 }  // namespace sockrpc
 

@@ -18,6 +18,7 @@
 
 namespace sockrpc {
 
+class OpenStreams;
 class StreamAdmission;
 
 struct SquareStreamOptions {
@@ -26,6 +27,7 @@ struct SquareStreamOptions {
   size_t max_queued_responses;
   CoreMetrics* metrics;  // may be null
   StreamAdmission* admission = nullptr;  // caps the streams open; may be null
+  OpenStreams* cancel_at_shutdown = nullptr;  // null: the calls get the grace
 };
 
 // Squares `request` into `response` (sequence and input echoed; the input's
@@ -36,6 +38,8 @@ absl::Status AnswerStreamRequest(sockrpc::square::v1::SquareStreamRequest& reque
                                  sockrpc::square::v1::SquareStreamResponse& response);
 
 struct SquareStreamMethod {
+  using Service = sockrpc::square::v1::SquareService::AsyncService;
+  using Options = SquareStreamOptions;
   using Request = sockrpc::square::v1::SquareStreamRequest;
   using Response = sockrpc::square::v1::SquareStreamResponse;
 
@@ -53,6 +57,8 @@ struct SquareStreamMethod {
 };
 
 struct SquareBatchStreamMethod {
+  using Service = sockrpc::square::v1::SquareService::AsyncService;
+  using Options = SquareStreamOptions;
   using Request = sockrpc::square::v1::SquareBatchStreamRequest;
   using Response = sockrpc::square::v1::SquareBatchStreamResponse;
   // The proto's contract: a batch carries 1 to 64 requests.

@@ -10,6 +10,8 @@ namespace sockrpc {
 
 using sockrpc::time::v1::NowRequest;
 using sockrpc::time::v1::NowResponse;
+using sockrpc::time::v1::NowStreamRequest;
+using sockrpc::time::v1::NowStreamResponse;
 
 TimeAnswers::TimeAnswers(NamedTimeZone local_zone, Clock clock, MethodMetrics* metrics)
     : local_zone_(std::move(local_zone)), clock_(std::move(clock)), metrics_(metrics) {}
@@ -22,10 +24,20 @@ grpc::Status TimeAnswers::Now(const NowRequest& request, NowResponse& response) 
 }
 
 absl::Status TimeAnswers::FillNow(const NowRequest& request, NowResponse& response) const {
+  return Fill(request.time_zone(), response);
+}
+
+absl::Status TimeAnswers::FillNowStream(const NowStreamRequest& request,
+                                            NowStreamResponse& response) const {
+  return Fill(request.time_zone(), response);
+}
+
+template <typename Response>
+absl::Status TimeAnswers::Fill(const std::string& time_zone, Response& response) const {
   NamedTimeZone requested;
   const NamedTimeZone* zone = &local_zone_;
-  if (!request.time_zone().empty()) {
-    absl::StatusOr<NamedTimeZone> loaded = LoadNamedTimeZone(request.time_zone());
+  if (!time_zone.empty()) {
+    absl::StatusOr<NamedTimeZone> loaded = LoadNamedTimeZone(time_zone);
     if (!loaded.ok()) return loaded.status();
     requested = *std::move(loaded);
     zone = &requested;

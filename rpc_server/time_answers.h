@@ -4,6 +4,7 @@
 #define SOCKRPC_RPC_SERVER_TIME_ANSWERS_H_
 
 #include <functional>
+#include <string>
 
 #include <grpcpp/support/status.h>
 
@@ -31,8 +32,14 @@ class TimeAnswers {
   // The logic of Now, apart from the RPC plumbing.
   absl::Status FillNow(const sockrpc::time::v1::NowRequest& request,
                        sockrpc::time::v1::NowResponse& response) const;
+  // The same for one request of a NowStream (the caller counts it).
+  absl::Status FillNowStream(const sockrpc::time::v1::NowStreamRequest& request,
+                             sockrpc::time::v1::NowStreamResponse& response) const;
 
  private:
+  template <typename Response>
+  absl::Status Fill(const std::string& time_zone, Response& response) const;
+
   NamedTimeZone local_zone_;
   Clock clock_;
   MethodMetrics* metrics_;

@@ -33,6 +33,9 @@ BridgeMetrics::BridgeMetrics(MetricsRegistry& registry)
       streams_moved(registry.AddCounter(
           "sockrpc_bridge_streams_moved_total",
           "SQUARES streams that lost their replica and were asked again on a new stream.")),
+      time_asked_again(registry.AddCounter(
+          "sockrpc_bridge_time_asked_again_total",
+          "TIME requests sent again on another NowStream because theirs ended unanswered.")),
       squares_shed(registry.AddCounter(
           "sockrpc_bridge_squares_shed_total",
           "SQUARES messages answered ERROR service overloaded without asking the core.")),

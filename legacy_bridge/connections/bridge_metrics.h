@@ -28,6 +28,8 @@ struct BridgeMetrics {
   Counter& ClosedByLimit(CloseReason limit);
   Counter& core_failures;
   Counter& streams_moved;
+  // TIME requests sent again on another NowStream: theirs ended unanswered.
+  Counter& time_asked_again;
   // SQUARES messages answered "overloaded" without asking the core.
   Counter& squares_shed;
   // How long a request sent now would wait at the core, in microseconds, as

@@ -330,7 +330,7 @@ class SharedCallsTest(BridgeTestCase):
         return self.core_metric("sockrpc_core_streams_open")
 
     def test_time_clients_connecting_together_share_now_calls(self):
-        before = self.core_metric("sockrpc_core_requests_total", method="Now")
+        before = self.core_metric("sockrpc_core_requests_total", method="NowStream")
         clients = [LegacyConnection(self.bridge.time) for _ in range(200)]
         try:
             for client in clients:
@@ -338,7 +338,7 @@ class SharedCallsTest(BridgeTestCase):
         finally:
             for client in clients:
                 client.close()
-        calls = self.core_metric("sockrpc_core_requests_total", method="Now") - before
+        calls = self.core_metric("sockrpc_core_requests_total", method="NowStream") - before
         self.assertGreaterEqual(calls, 1)
         self.assertLess(calls, 200)
 

@@ -1,5 +1,6 @@
 """Legacy load that checks every answer while a test changes the replicas
-behind the bridge: TIME clients (each line a ctime line) and lockstep SQUARES
+behind the bridge: TIME clients (each line a ctime line, never taken before the client
+connected) and lockstep SQUARES
 sessions (each answer exact). Problems are collected, never raised, so the
 test decides; every loop is bounded and stops when stop() is called.
 
@@ -10,8 +11,9 @@ test decides; every loop is bounded and stops when stop() is called.
 """
 
 import threading
+import time
 
-from legacy_client import CTIME_LINE, GREETING, LegacyConnection
+from legacy_client import GREETING, LegacyConnection, time_line_problem
 
 
 class CheckedLegacyLoad:
@@ -40,10 +42,12 @@ class CheckedLegacyLoad:
             if self._stop.is_set():
                 return
             try:
+                connected_at = time.time()
                 with LegacyConnection(self.bridge.time) as t:
                     line = t.read_until_close()
-                if not CTIME_LINE.fullmatch(line):
-                    self.problems.append(("time", line))
+                problem = time_line_problem(line, connected_at)
+                if problem is not None:
+                    self.problems.append(("time", problem))
                 self.counts["time"] += 1
             except OSError as error:
                 self.problems.append(("time", repr(error)))

@@ -29,6 +29,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dns_server import DnsServer, free_port_on_all  # noqa: E402
+from legacy_client import (CTIME_LINE, ERROR_LINE, LegacyConnection,  # noqa: E402
+                           time_line_problem)
 from processes import (UNDER_SANITIZER, Process, free_port, require_env, start_bridge,  # noqa: E402
                        start_core)
 from random_sessions import (check_model_against_python, make_session,  # noqa: E402
@@ -61,10 +63,29 @@ def make_batch(name, count, nodelay, max_messages=300):
     return sessions
 
 
-def run_batch(address, name, sessions, concurrency, mode="exact", fault=None):
+def run_time_clients(address, until, replies, problems):
+    """TIME clients one after another until `until()`: each reply a ctime line
+    taken after the client connected, or an ERROR line (a fault is under way)."""
+    for _ in range(100_000):  # bounded; the fault ends long before
+        if until():
+            return
+        try:
+            connected_at = time.time()
+            with LegacyConnection(address, timeout=20) as t:
+                line = t.read_until_close(timeout=20)
+            replies.append(line)
+            problem = time_line_problem(line, connected_at, errors_allowed=True)
+            if problem is not None:
+                problems.append(problem)
+        except OSError as error:
+            problems.append(f"TIME client: {error!r}")
+
+
+def run_batch(address, name, sessions, concurrency, mode="exact", fault=None, time_address=None):
     """Runs `sessions`, `concurrency` at a time; returns (failures, stats).
     With `fault` (a function run in a thread meanwhile), the sessions are run
-    over and over, in order, until the fault is over (at most 50 rounds)."""
+    over and over, in order, until the fault is over (at most 50 rounds), and
+    with `time_address` two TIME clients connect over and over meanwhile."""
     fault_thread = threading.Thread(target=fault) if fault else None
     limit = len(sessions) * (50 if fault else 1)
     ran = []  # (session, outcome)
@@ -84,8 +105,16 @@ def run_batch(address, name, sessions, concurrency, mode="exact", fault=None):
             with lock:
                 ran.append((session, outcome))
 
+    time_replies, time_problems = [], []
+    time_clients = []
+    if fault_thread and time_address is not None:
+        time_clients = [threading.Thread(target=run_time_clients, args=(
+            time_address, lambda: not fault_thread.is_alive(), time_replies, time_problems))
+            for _ in range(2)]
     if fault_thread:
         fault_thread.start()
+    for thread in time_clients:
+        thread.start()
     workers = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in workers:
         thread.start()
@@ -93,6 +122,8 @@ def run_batch(address, name, sessions, concurrency, mode="exact", fault=None):
         thread.join()
     if fault_thread:
         fault_thread.join(120)
+    for thread in time_clients:
+        thread.join(60)
     failures, reruns = [], 0
     for position, (session, outcome) in enumerate(ran):
         for _ in range(RERUNS):
@@ -111,7 +142,10 @@ def run_batch(address, name, sessions, concurrency, mode="exact", fault=None):
              "error_lines": sum(o.error_lines for _, o in ran),
              "error_texts": sorted({o.first_error_line for _, o in ran if o.first_error_line}),
              "max_stall_ms": max((o.stalled_ms for _, o in ran), default=0),
-             "fault_over": fault_thread is None or not fault_thread.is_alive()}
+             "fault_over": fault_thread is None or not fault_thread.is_alive(),
+             "time_lines": sum(1 for line in time_replies if CTIME_LINE.fullmatch(line)),
+             "time_errors": sum(1 for line in time_replies if ERROR_LINE.fullmatch(line))}
+    failures += [f"seed {SEED}, batch {name}, TIME: {p}" for p in time_problems[:5]]
     return failures, stats
 
 
@@ -121,18 +155,25 @@ class DifferentialSessionsTest(unittest.TestCase):
         print(f"differential sessions: seed {SEED} (replay with SOCKRPC_DIFF_SEED={SEED}), "
               f"{SESSIONS} sessions per batch", file=sys.stderr)
 
-    def check_batch(self, address, name, sessions, concurrency, mode="exact", fault=None):
+    def check_batch(self, address, name, sessions, concurrency, mode="exact", fault=None,
+                    time_address=None):
         started = time.monotonic()
-        failures, stats = run_batch(address, name, sessions, concurrency, mode, fault)
+        failures, stats = run_batch(address, name, sessions, concurrency, mode, fault,
+                                    time_address)
         print(f"  {name}: {stats['sessions'] - len(failures)} of {stats['sessions']} sessions "
               f"right ({stats['messages']} messages, {stats['error_lines']} ERROR lines in "
               f"place of a number, {concurrency} at once, "
               f"{stats['reruns']} re-run alone, longest client stall "
               f"{stats['max_stall_ms']:.1f} ms) in {time.monotonic() - started:.1f} s",
               file=sys.stderr)
+        if time_address is not None:
+            print(f"    TIME meanwhile: {stats['time_lines']} ctime lines, "
+                  f"{stats['time_errors']} ERROR lines", file=sys.stderr)
         for text in stats["error_texts"][:5]:
             print(f"    ERROR line seen: {text!r}", file=sys.stderr)
         self.assertEqual(failures, [], "\n".join(failures[:5]))
+        if time_address is not None:
+            self.assertGreater(stats["time_lines"], 0, "no TIME client was answered")
         self.assertTrue(stats["fault_over"], "the fault did not end within 120 s")
         return stats
 
@@ -177,7 +218,7 @@ class DifferentialSessionsTest(unittest.TestCase):
         try:
             sessions = make_batch("replica-kill", max(40, SESSIONS // 3), None, max_messages=60)
             self.check_batch(bridge.square, "replica-kill", sessions, 8, "exact_or_error",
-                             kill_one_replica)
+                             kill_one_replica, time_address=bridge.time)
         finally:
             bridge.terminate()
             for core in cores:
@@ -201,7 +242,7 @@ class DifferentialSessionsTest(unittest.TestCase):
         try:
             sessions = make_batch("core-restart", max(40, SESSIONS // 3), None, max_messages=60)
             self.check_batch(bridge.square, "core-restart", sessions, 8, "exact_or_error",
-                             restart_the_core)
+                             restart_the_core, time_address=bridge.time)
             # Served again once the core is back.
             after = make_batch("after-restart", 8, None, max_messages=60)
             self.check_batch(bridge.square, "after-restart", after, 8)
@@ -238,7 +279,7 @@ class DifferentialSessionsTest(unittest.TestCase):
 
             sessions = make_batch("dns-scale", max(40, SESSIONS // 3), None, max_messages=60)
             self.check_batch(bridge.square, "dns-scale", sessions, 8, "exact_or_error",
-                             scale_up_then_down)
+                             scale_up_then_down, time_address=bridge.time)
         finally:
             if bridge is not None:
                 bridge.terminate()

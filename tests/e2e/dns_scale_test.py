@@ -3,7 +3,7 @@
 a DNS server on loopback (a small one written here, answering A records from
 a list the test edits); the replicas listen on 127.0.0.2, 127.0.0.3 and
 127.0.0.4, all on one port. A replica added to the name gets SquareBatchStream
-and Now calls (the cores close connections after --max_connection_age, and the
+and NowStream requests (the cores close connections after --max_connection_age, and the
 bridge resolves the name again when one closes); a replica removed from the
 name stops getting calls and is then drained with SIGTERM; no legacy client
 sees an error or a wrong answer throughout."""
@@ -35,7 +35,7 @@ def start_replica(host, port):
 def calls(replica):
     metrics = scrape(replica)
     return {m: sample(metrics, "sockrpc_core_requests_total", method=m) or 0
-            for m in ("SquareBatchStream", "Now")}
+            for m in ("SquareBatchStream", "NowStream")}
 
 
 class DnsScaleTest(unittest.TestCase):
@@ -72,7 +72,7 @@ class DnsScaleTest(unittest.TestCase):
         took_up = stopped = None
         try:
             time.sleep(3)
-            self.assertEqual(calls(self.replicas[added]), {"SquareBatchStream": 0, "Now": 0},
+            self.assertEqual(calls(self.replicas[added]), {"SquareBatchStream": 0, "NowStream": 0},
                              "a replica not in the name got calls")
             # Scale-up: the third replica joins the name.
             self.dns.set_addresses(REPLICAS)
@@ -82,7 +82,7 @@ class DnsScaleTest(unittest.TestCase):
                 if all(v > 0 for v in calls(self.replicas[added]).values()):
                     took_up = time.monotonic() - start
                     break
-            self.assertIsNotNone(took_up, "the added replica got no SquareBatchStream or Now call")
+            self.assertIsNotNone(took_up, "the added replica got no SquareBatchStream or NowStream request")
             # Scale-down: the first replica leaves the name; once its calls
             # stop growing, it is drained with SIGTERM.
             self.dns.set_addresses(REPLICAS[1:])

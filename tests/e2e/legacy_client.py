@@ -12,6 +12,22 @@ CTIME_LINE = re.compile(rb"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) "
                         rb"[ 123]\d \d\d:\d\d:\d\d \d{4}\n")
 
 
+def time_line_problem(line, connected_at, errors_allowed=False):
+    """What is wrong with a TIME reply to a client that connected at
+    `connected_at` (time.time(), taken before connecting): not a ctime line
+    (nor an ERROR line, when `errors_allowed`), or a time taken before the
+    client connected. The ctime is read in this process's zone, the core's
+    (the tests start it with the same TZ). None when right."""
+    if errors_allowed and ERROR_LINE.fullmatch(line):
+        return None
+    if not CTIME_LINE.fullmatch(line):
+        return f"not a ctime line: {line!r}"
+    taken = time.mktime(time.strptime(line.decode().strip(), "%a %b %d %H:%M:%S %Y"))
+    if taken < int(connected_at):  # ctime is truncated to the second
+        return f"a time taken before the client connected: {line!r} at {connected_at:.3f}"
+    return None
+
+
 class LegacyConnection:
     def __init__(self, address, timeout=10.0, nodelay=True, source=None):
         """`source`: the local address to connect from (e.g. "127.0.0.2")."""

@@ -15,6 +15,8 @@ from processes import Process, require_env, threads_named  # noqa: E402
 
 RPC_SERVER = require_env("RPC_SERVER")
 BUF = require_env("BUF")
+# A real grpcurl where the machine has one; its cases are skipped otherwise.
+GRPCURL = os.environ.get("GRPCURL", "/work/shared/tools/grpcurl")
 
 
 def buf_curl(target, method, data=None, extra=()):
@@ -80,6 +82,7 @@ class RpcServerEndToEndTest(unittest.TestCase):
         code, out, err = buf_curl(self.target, "", extra=["--list-methods"])
         self.assertEqual(code, 0, err)
         for method in ["sockrpc.time.v1.TimeService/Now",
+                       "sockrpc.time.v1.TimeService/NowStream",
                        "sockrpc.square.v1.SquareService/Square",
                        "sockrpc.square.v1.SquareService/SquareStream",
                        "grpc.health.v1.Health/Check"]:
@@ -155,6 +158,34 @@ class RpcServerEndToEndTest(unittest.TestCase):
         self.assertNotEqual(code, 0)
         self.assertIn("invalid_argument", out + err)
         self.assertIn("Moon/Tranquility", out + err)
+
+    def test_now_stream_answers_every_request_in_order(self):
+        requests = ['{"time_zone": "America/Los_Angeles"}', "{}", '{"time_zone": "UTC"}']
+        responses = self.call("sockrpc.time.v1.TimeService/NowStream", "\n".join(requests))
+        self.assertEqual([r["timeZone"] for r in responses],
+                         ["America/Los_Angeles", "Asia/Tokyo", "UTC"])
+        for response in responses:
+            self.assert_ctime_matches_python(response, response["timeZone"])
+
+    def test_now_stream_with_an_unknown_zone_ends_after_the_earlier_answers(self):
+        code, out, err = buf_curl(self.target, "sockrpc.time.v1.TimeService/NowStream",
+                                  '{"time_zone": "UTC"}\n{"time_zone": "Moon/Tranquility"}')
+        self.assertNotEqual(code, 0)
+        self.assertIn("invalid_argument", out + err)
+        self.assertIn("request 2", out + err)
+        self.assertIn("Moon/Tranquility", out + err)
+
+    @unittest.skipUnless(os.access(GRPCURL, os.X_OK), f"no grpcurl at {GRPCURL}")
+    def test_now_stream_with_grpcurl(self):
+        done = subprocess.run(
+            [GRPCURL, "-plaintext", "-d", '{"time_zone": "UTC"} {"time_zone": "Asia/Kolkata"}',
+             self.target, "sockrpc.time.v1.TimeService/NowStream"],
+            capture_output=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        responses = json_documents(done.stdout.decode())
+        self.assertEqual([r["timeZone"] for r in responses], ["UTC", "Asia/Kolkata"])
+        for response in responses:
+            self.assert_ctime_matches_python(response, response["timeZone"])
 
     def test_health_reports_serving_per_service(self):
         for service in ["", "sockrpc.time.v1.TimeService", "sockrpc.square.v1.SquareService"]:

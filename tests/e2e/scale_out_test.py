@@ -61,7 +61,8 @@ class ScaleOutTest(unittest.TestCase):
             metrics = scrape(replica)
             self.assertGreater(sample(metrics, "sockrpc_core_requests_total",
                                       method="SquareBatchStream"), 0, "a replica got no stream")
-            self.assertGreater(sample(metrics, "sockrpc_core_requests_total", method="Now"), 0)
+            self.assertGreater(sample(metrics, "sockrpc_core_requests_total", method="NowStream"),
+                               0, "a replica got no TIME request")
             self.assertIn('sockrpc_core_request_seconds_bucket{method="Square",le="+Inf"}',
                           metrics)
         bridge_metrics = scrape(self.bridge)
@@ -85,7 +86,7 @@ class ScaleOutTest(unittest.TestCase):
             after_kill = load.snapshot()
             # Restarted on the same port, the replica is found again (the
             # bridge reconnects within a second) and takes its share once
-            # shared streams are replaced and Now calls rotate onto it.
+            # shared streams (SQUARES and TIME) are replaced.
             self.replicas[1] = start_core(RPC_SERVER, port=self.ports[1],
                                           extra=["--admin_listen=127.0.0.1:0"])
             deadline = time.monotonic() + 20
@@ -94,14 +95,15 @@ class ScaleOutTest(unittest.TestCase):
                 metrics = scrape(self.replicas[1])
                 restarted_serves = all(
                     (sample(metrics, "sockrpc_core_requests_total", method=m) or 0) > 0
-                    for m in ("SquareBatchStream", "Now"))
+                    for m in ("SquareBatchStream", "NowStream"))
         finally:
             load.stop()
         self.assertEqual(load.problems, [])
         self.assertGreater(after_kill["time"], before["time"], "TIME stopped after the kill")
         self.assertGreater(after_kill["squares"], before["squares"],
                            "SQUARES stopped after the kill")
-        self.assertTrue(restarted_serves, "the restarted replica got no SquareBatchStream or Now call")
+        self.assertTrue(restarted_serves, "the restarted replica got no SquareBatchStream or NowStream "
+                                          "request")
 
 
 if __name__ == "__main__":
