@@ -216,13 +216,17 @@ bool SquaresConnection::ShedRequests(const std::vector<CoreRequest>& requests) {
   const uint64_t messages = static_cast<uint64_t>(std::count_if(
       requests.begin(), requests.end(), [](const CoreRequest& request) { return !request.probe; }));
   if (!core_.squares_overload().Shed(messages)) return false;
-  asio::error_code ignored;
-  const bool client_sent_more = socket_.available(ignored) > 0;
   for (const CoreRequest& request : requests) {
     session_.OnCoreAnswer(request.sequence, absl::ResourceExhaustedError(kOverloadedText),
-                          client_sent_more);
+                          ClientSentMore(request.sequence));
   }
   return true;
+}
+
+bool SquaresConnection::ClientSentMore(uint64_t sequence) {
+  if (!session_.AnswerSettlesSpeculation(sequence)) return false;  // the session ignores it
+  asio::error_code ignored;
+  return socket_.available(ignored) > 0;
 }
 
 void SquaresConnection::Write() {
@@ -248,8 +252,7 @@ void SquaresConnection::OnCoreAnswer(uint64_t generation, uint64_t sequence, std
         std::chrono::duration<double>(last_core_progress_ - sent_at_.front()).count());
     sent_at_.pop_front();
   }
-  asio::error_code ignored;
-  const bool client_sent_more = socket_.available(ignored) > 0;
+  const bool client_sent_more = ClientSentMore(sequence);
   session_.OnCoreAnswer(sequence, std::move(square), client_sent_more);
   Pump();
 }

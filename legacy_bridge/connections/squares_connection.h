@@ -50,6 +50,9 @@ class SquaresConnection final : public Connection,
   // Answers the requests just taken "overloaded" if the core lags; false if
   // they are to be sent.
   bool ShedRequests(const std::vector<CoreRequest>& requests);
+  // Whether the client has sent bytes not yet read, as the answer to
+  // `sequence` needs to know (SquaresSession::OnCoreAnswer).
+  bool ClientSentMore(uint64_t sequence);
   void Write();
   void OnCoreAnswer(uint64_t generation, uint64_t sequence, std::string square);
   void OnCoreDone(uint64_t generation, absl::Status status);

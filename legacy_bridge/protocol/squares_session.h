@@ -91,6 +91,12 @@ class SquaresSession {
   bool AwaitingCore() const { return !outstanding_.empty(); }
   // Requests outstanding at the core, those just taken included.
   size_t outstanding() const { return outstanding_.size(); }
+  // Whether OnCoreAnswer for `sequence` uses `client_sent_more`: only the
+  // answer that settles a speculation does, so the shell asks the socket only
+  // then (a system call per answer otherwise).
+  bool AnswerSettlesSpeculation(uint64_t sequence) const {
+    return speculation_.has_value() && speculation_->sequence == sequence;
+  }
   // Every message is answered and no more will come: close the connection.
   bool Done() const;
 

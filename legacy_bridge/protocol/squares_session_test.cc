@@ -351,6 +351,29 @@ TEST_F(SquaresSessionAfterGreeting, AVoidSpeculationIsNotReissuedWhileTheClientI
   EXPECT_EQ(session_.TakeOutput(), "1522756");
 }
 
+TEST_F(SquaresSessionAfterGreeting, OnlyTheAnswerThatSettlesASpeculationAsksWhetherTheClientSentMore) {
+  session_.OnClientBytes("12\n");
+  const std::vector<CoreRequest> line = core_.Receive();
+  ASSERT_EQ(line.size(), 1u);
+  EXPECT_FALSE(session_.AnswerSettlesSpeculation(line[0].sequence));
+  session_.OnClientBytes("3");
+  session_.OnClientIdle();
+  const std::vector<CoreRequest> speculation = core_.Receive();
+  ASSERT_EQ(speculation.size(), 1u);
+  EXPECT_TRUE(session_.AnswerSettlesSpeculation(speculation[0].sequence));
+  EXPECT_FALSE(session_.AnswerSettlesSpeculation(line[0].sequence));
+}
+
+TEST_F(SquaresSessionAfterGreeting, AnAnswerThatSettlesNoSpeculationIgnoresWhetherTheClientSentMore) {
+  session_.OnClientBytes("12\n");
+  core_.AnswerOne(/*client_sent_more=*/true);
+  EXPECT_EQ(session_.TakeOutput(), "144");
+  session_.OnClientBytes("abc\n");  // answered by the bridge, after the core's answers
+  session_.OnClientBytes("5\n");
+  core_.AnswerOne(/*client_sent_more=*/true);
+  EXPECT_EQ(session_.TakeOutput(), PythonError("b'abc'") + "25");
+}
+
 TEST_F(SquaresSessionAfterGreeting, APartialInvalidMessageIsSettledByAProbeAndItsErrorLine) {
   session_.OnClientBytes("abc");
   session_.OnClientIdle();
