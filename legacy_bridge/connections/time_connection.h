@@ -1,4 +1,4 @@
-// The I/O shell of one TIME connection: one TimeService.Now call, then the
+// The I/O shell of one TIME connection: one time request to the core (core_client.h), then the
 // ctime line (or an ERROR line) and a clean close. What the client sent is
 // discarded before the close (CloseUnlessInputPending), so that closing does
 // not reset the connection before the line is out.

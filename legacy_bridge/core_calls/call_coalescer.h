@@ -3,7 +3,7 @@
 // Pure: no I/O, no threads (the caller locks).
 //
 // A waiter is only ever answered by a call started after it joined: TIME
-// clients connecting together share one TimeService.Now, yet none gets a time
+// clients connecting together share one time request, yet none gets a time
 // taken before it connected.
 #ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CALL_COALESCER_H_
 #define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CALL_COALESCER_H_
