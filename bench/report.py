@@ -164,7 +164,7 @@ def ratio_rows(results, all_runs=None):
     rows = []
     all_runs = all_runs or results
 
-    def add(name, num, den, target, field="ops_per_s", is_target=True):
+    def add(name, num, den, target, field="ops_per_s", is_target=True, at_most=False):
         per_pass = {}
         for r in all_runs:
             key = (r.get("scenario"), r.get("system"))
@@ -178,29 +178,49 @@ def ratio_rows(results, all_runs=None):
         value = sorted(ratios)[(len(ratios) - 1) // 2] if ratios else None
         if len(ratios) % 2 == 0 and len(ratios) > 1:
             value = (sorted(ratios)[len(ratios) // 2 - 1] + sorted(ratios)[len(ratios) // 2]) / 2
+        met = value is not None and (value <= target if at_most else value >= target)
         rows.append({"name": name, "numerator": " / ".join(num), "denominator": " / ".join(den),
                      "value": value, "per_pass": [round(x, 3) for x in ratios],
-                     "target": target, "is_target": is_target,
-                     "pass": (value is not None and value >= target) if is_target else None})
+                     "target": target, "at_most": at_most, "is_target": is_target,
+                     "pass": met if is_target else None})
 
+    # The targets of issue 18 (performance round 2), then those of issue 5
+    # that must not regress.
+    add("TIME 1 client: bridge / original Python",
+        ("TIME 1 client", "bridge+core"), ("TIME 1 client", "python"), 1.0)
+    time_one = find(results, "TIME 1 client", "bridge+core")
+    p50 = time_one["p50_us"] if time_one and time_one.get("ops") else None
+    rows.append({"name": "TIME 1 client: bridge p50 <= 150 us",
+                 "numerator": "TIME 1 client / bridge+core p50_us", "denominator": "",
+                 "value": p50, "per_pass": [], "target": 150, "at_most": True,
+                 "is_target": True, "pass": p50 is not None and p50 <= 150})
+    add("TIME 64 clients: bridge / original Python",
+        ("TIME 64 clients", "bridge+core"), ("TIME 64 clients", "python"), 1.2)
+    for framing in ("original", "lines"):
+        for clients, target in ((64, 0.6), (256, 0.6), (1000, 0.8), (10000, 0.8)):
+            scenario = f"SQUARES {framing} {clients} clients"
+            add(f"{scenario}: bridge / raw epoll", (scenario, "bridge+core"), (scenario, "direct"),
+                target)
+    for framing in ("original", "lines"):
+        scenario = f"SQUARES {framing} 10000 clients"
+        add(f"{scenario}: bridge p99 / raw epoll p99", (scenario, "bridge+core"),
+            (scenario, "direct"), 1.5, field="p99_us", at_most=True)
+    add("SQUARES 1 original client, all on 1 core: bridge / one gRPC round trip alone",
+        ("SQUARES original 1 client, 1 core", "bridge+core"),
+        ("SQUARES original 1 client, 1 core", "gRPC hop alone"), 0.8)
     add("unary Square, h2load -c16 -m32: core / grpc-go",
         ("unary Square h2load c16 m32", "core"), ("unary Square h2load c16 m32", "grpc-go"), 1.2)
     add("SquareStream pipelined (64 in flight): core / grpc-go",
         ("SquareStream pipelined w64", "core"), ("SquareStream pipelined w64", "grpc-go"), 1.0)
     add("SQUARES 1 original client (2 CPUs, nothing pinned): bridge / original Python",
         ("SQUARES original 1 client", "bridge+core"),
-        ("SQUARES original 1 client", "python"), 0.5)
+        ("SQUARES original 1 client", "python"), 0, is_target=False)
     add("SQUARES 1 original client (all on 1 core): bridge / original Python",
         ("SQUARES original 1 client, 1 core", "bridge+core"),
-        ("SQUARES original 1 client, 1 core", "python"), 0.5)
+        ("SQUARES original 1 client, 1 core", "python"), 0, is_target=False)
     add("SQUARES 1 client, 1 core: one lockstep gRPC round trip alone (C++ client to the core) "
         "/ original Python", ("SQUARES original 1 client, 1 core", "gRPC hop alone"),
         ("SQUARES original 1 client, 1 core", "python"), 0, is_target=False)
-    add("SQUARES 256 original clients: bridge / raw epoll",
-        ("SQUARES original 256 clients", "bridge+core"),
-        ("SQUARES original 256 clients", "direct"), 0.5)
-    add("TIME 64 clients: bridge / original Python",
-        ("TIME 64 clients", "bridge+core"), ("TIME 64 clients", "python"), 1.0)
     idle = find(results, "SQUARES 10000 idle sessions + 1 client", "bridge+core")
     rss = rss_mib(idle) if idle else None
     p99 = idle["p99_us"] / 1000.0 if idle and idle.get("ops") else None
@@ -319,7 +339,7 @@ def cmd_table(args):
           "saturated meanwhile, so the figure is disturbed. With --repeat, each row is the "
           "run with the median ops/s; spread = (max - min) / median ops/s over the runs.)")
     print()
-    print("Targets (ratios of two throughputs measured in the same pass; with --repeat the "
+    print("Targets (ratios of two figures measured in the same pass; with --repeat the "
           "median over the passes; ---- = not run):")
     for q in ratios:
         if not q["is_target"]:
@@ -336,7 +356,8 @@ def cmd_table(args):
             runs = ""
             if len(q["per_pass"]) > 1:
                 runs = " [runs: " + ", ".join(f"{x:.2f}" for x in q["per_pass"]) + "]"
-            print(f"  {verdict}  {q['name']} = {fmt(q['value'], 2)} (target >= {q['target']}){runs}")
+            bound = "<=" if q.get("at_most") else ">="
+            print(f"  {verdict}  {q['name']} = {fmt(q['value'], 2)} (target {bound} {q['target']}){runs}")
     print("Other ratios (informative):")
     for q in ratios:
         if not q["is_target"]:

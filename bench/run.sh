@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite (issue 5): builds what it needs, starts the system and
+# The benchmark suite: builds what it needs, starts the system and
 # its baselines on loopback, runs every scenario for a fixed time, prints one
 # table and the ratios against the targets, writes bench/results/latest.json.
 #
