@@ -86,16 +86,9 @@ done
 
 work=$(mktemp -d /tmp/sockrpc-profile.XXXXXX)
 started=()
-stop_pid() {  # SIGTERM, up to 20 s (valgrind writes its last dump), then SIGKILL
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 200; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=bench/stop_process.sh
+source "$here/stop_process.sh"
+stop_pid() { stop_process "$1" 20; }  # up to 20 s: valgrind writes its last dump
 cleanup() {
   local pid
   for pid in "${started[@]}"; do stop_pid "$pid"; done

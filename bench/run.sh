@@ -129,18 +129,14 @@ done
 
 # --- processes -------------------------------------------------------------------
 started=()   # every PID started here
+# shellcheck source=bench/stop_process.sh
+source "$here/stop_process.sh"
 
 stop_pid() {  # stop_pid PID: SIGTERM, up to 5 s, then SIGKILL; forgotten afterwards
   local pid=$1 i kept=()
   for i in "${started[@]}"; do [[ $i == "$pid" ]] || kept+=("$i"); done
   started=("${kept[@]}")
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  stop_process "$pid" 5
 }
 
 cleanup() {

@@ -48,14 +48,11 @@ legacy_load=$build/bench/legacy_load
 
 work=$(mktemp -d /tmp/sockrpc-syscalls.XXXXXX)
 started=()
+# shellcheck source=bench/stop_process.sh
+source "$here/stop_process.sh"
 cleanup() {
-  local pid i
-  for pid in "${started[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || continue
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  local pid
+  for pid in "${started[@]}"; do stop_process "$pid" 5; done
   rm -rf "$work"
 }
 trap cleanup EXIT
