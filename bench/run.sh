@@ -25,7 +25,8 @@
 #                  scenarios of the core alone stay on TCP
 #
 # Environment: BENCH_BUILD_DIR (default build/bench), BENCH_PYTHON (default
-# /usr/bin/python3, the interpreter of the original servers).
+# /usr/bin/python3, the interpreter of the original servers),
+# BENCH_BRIDGE_FLAGS (more flags for every bridge, to compare settings).
 # Every process started here is stopped on exit (trap), each by its PID.
 set -euo pipefail
 
@@ -68,7 +69,7 @@ while [[ $# -gt 0 ]]; do
     --only=*) only=${1#*=} ;;
     --no-build) do_build=0 ;;
     --no-instructions) instructions=0 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -118,7 +119,8 @@ bridge=$build/legacy_bridge/legacy_bridge
 # Every load generator connects from 127.0.0.1: lift the per-address cap
 # (a cap at --max_connections has no effect), or the 10,000-client scenarios
 # would measure the fair-share refusals instead of the bridge.
-bridge_flags=(--max_connections_per_address=15000)
+read -r -a extra_bridge_flags <<<"${BENCH_BRIDGE_FLAGS:-}"
+bridge_flags=(--max_connections_per_address=15000 "${extra_bridge_flags[@]}")
 legacy_load=$build/bench/legacy_load
 grpc_load=$build/bench/grpc_load
 direct=$build/bench/direct_squares_server

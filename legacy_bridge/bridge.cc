@@ -192,8 +192,9 @@ absl::StatusOr<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   const BusyPoll::Clock::duration busy_poll = bridge->options_.busy_poll;
   bridge->core_ = std::make_unique<CoreClient>(
       channel, absl::FromChrono(bridge->options_.deadline),
-      SquareStreamPool::Options{bridge->options_.core_streams,
-                                bridge->options_.core_stream_max_age},
+      SquareStreamPool::Options{.streams = bridge->options_.core_streams,
+                                .in_use = bridge->contexts_.size(),
+                                .max_age = bridge->options_.core_stream_max_age},
       busy_poll,
       std::make_unique<OverloadGate>(
           OverloadEstimator::Options{.max_wait = std::chrono::duration_cast<

@@ -1,15 +1,34 @@
 #include "legacy_bridge/core_calls/square_stream_pool.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
 namespace sockrpc {
 
+namespace {
+
+SquareStreamPool::Options Checked(SquareStreamPool::Options options) {
+  options.streams = std::max<size_t>(options.streams, 1);
+  options.in_use = std::clamp<size_t>(options.in_use, 1, options.streams);
+  options.rotation = std::max(options.rotation, std::chrono::steady_clock::duration(1));
+  return options;
+}
+
+}  // namespace
+
 SquareStreamPool::SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub,
                                    grpc::CompletionQueue& queue, Options options)
-    : stub_(stub), queue_(queue), options_(options) {
-  const size_t slots = options_.streams > 0 ? options_.streams : 1;
-  for (size_t i = 0; i < slots; ++i) slots_.push_back(std::make_unique<Slot>());
+    : stub_(stub), queue_(queue), options_(Checked(options)) {
+  for (size_t i = 0; i < options_.streams; ++i) slots_.push_back(std::make_unique<Slot>());
+}
+
+size_t SquareStreamPool::SlotFor(uint64_t session_id, std::chrono::steady_clock::time_point now,
+                                 const Options& options) {
+  const Options checked = Checked(options);
+  const auto turn = static_cast<uint64_t>(now.time_since_epoch() / checked.rotation);
+  return static_cast<size_t>((turn * checked.in_use + session_id % checked.in_use) %
+                             checked.streams);
 }
 
 SquareStreamPool::~SquareStreamPool() {
@@ -22,14 +41,18 @@ SquareStreamPool::~SquareStreamPool() {
 
 std::shared_ptr<CoreStream> SquareStreamPool::Open(CoreStream::Callbacks callbacks) {
   const uint64_t session_id = next_session_id_.fetch_add(1, std::memory_order_relaxed);
-  const size_t slot = session_id % slots_.size();
-  return std::make_shared<CoreStream>(session_id, [this, slot] { return Pick(slot); },
-                                      std::move(callbacks));
+  return std::make_shared<CoreStream>(
+      session_id,
+      [this, session_id] {
+        const auto now = std::chrono::steady_clock::now();
+        return Pick(SlotFor(session_id, now, options_), now);
+      },
+      std::move(callbacks));
 }
 
-std::shared_ptr<SharedSquareStream> SquareStreamPool::Pick(size_t slot) {
+std::shared_ptr<SharedSquareStream> SquareStreamPool::Pick(
+    size_t slot, std::chrono::steady_clock::time_point now) {
   Slot& s = *slots_[slot];
-  const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(s.mu);
   if (s.call != nullptr && s.call->accepting() && now - s.started < options_.max_age) {
     return s.call;

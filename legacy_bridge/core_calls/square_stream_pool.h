@@ -14,9 +14,14 @@
 // the busier the bridge, the fewer messages per request.
 //
 // Each session stays on one call while it awaits answers (so its answers stay
-// in order) and picks its slot's current call again once it awaits none. Each
-// call is replaced after `max_age`, which lets the channel's round_robin
-// spread the load again over replicas that joined or came back.
+// in order) and picks a call again once it awaits none. Only `in_use` slots
+// take new requests at a time, and which ones turns every `rotation`: the
+// requests of many sessions then share a few batches (with every slot in use
+// at once, 64 lockstep clients made batches of about two), while over a few
+// milliseconds every slot, and so every replica, gets its share
+// (docs/performance.md, "Fewer calls in use at once"). Each call is replaced
+// after `max_age`, which lets the channel's round_robin spread the load again
+// over replicas that joined or came back.
 //
 // The calls use gRPC's completion-queue API, served by one CompletionThread
 // (docs/architecture.md, "Why the async API").
@@ -45,6 +50,10 @@ class SquareStreamPool {
  public:
   struct Options {
     size_t streams = 8;
+    // Slots taking new requests at once (at most `streams`): the bridge
+    // gives one per event loop.
+    size_t in_use = 2;
+    std::chrono::steady_clock::duration rotation = std::chrono::milliseconds(1);
     std::chrono::steady_clock::duration max_age = std::chrono::seconds(10);
     OverloadGate* overload = nullptr;  // told of every request and answer; outlives the pool
   };
@@ -56,10 +65,14 @@ class SquareStreamPool {
   // drained once they have all ended.
   ~SquareStreamPool();
 
-  // A stream for one session; sessions are spread over the slots in turn.
+  // A stream for one session.
   std::shared_ptr<CoreStream> Open(CoreStream::Callbacks callbacks);
+  // The slot a session picks at `now`: one of the `in_use` slots of the
+  // current rotation, chosen by the session's id.
+  static size_t SlotFor(uint64_t session_id, std::chrono::steady_clock::time_point now,
+                        const Options& options);
   // The slot's current call, replaced first if it ended or grew too old.
-  std::shared_ptr<SharedSquareStream> Pick(size_t slot);
+  std::shared_ptr<SharedSquareStream> Pick(size_t slot, std::chrono::steady_clock::time_point now);
   // Retires every call (they half-close once answered); later Picks start new ones.
   void RetireAll();
 
