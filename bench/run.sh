@@ -69,7 +69,7 @@ while [[ $# -gt 0 ]]; do
     --only=*) only=${1#*=} ;;
     --no-build) do_build=0 ;;
     --no-instructions) instructions=0 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
