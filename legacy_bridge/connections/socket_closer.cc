@@ -3,6 +3,7 @@
 #include <array>
 #include <memory>
 
+#include <asio/dispatch.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -17,6 +18,8 @@ class DrainingCloser : public std::enable_shared_from_this<DrainingCloser> {
       : socket_(std::move(socket)), timer_(socket_.get_executor()) {
     timer_.expires_after(linger);
   }
+
+  asio::any_io_executor executor() { return socket_.get_executor(); }
 
   // Expects the sending side already shut down.
   void Start() {
@@ -67,7 +70,11 @@ void CloseUnlessInputPending(asio::ip::tcp::socket socket, std::chrono::millisec
     socket.close(error);
     return;
   }
-  std::make_shared<DrainingCloser>(std::move(socket), linger)->Start();
+  // The drain reads into its loop's scratch buffer, so it runs there, even
+  // when the line was sent from the thread that took the core's answer.
+  auto closer = std::make_shared<DrainingCloser>(std::move(socket), linger);
+  const asio::any_io_executor executor = closer->executor();
+  asio::dispatch(executor, [closer = std::move(closer)] { closer->Start(); });
 }
 
 asio::mutable_buffer ThreadReadBuffer() {

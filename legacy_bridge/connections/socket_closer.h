@@ -21,7 +21,8 @@ void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds 
 // which is the common case and spares a wait for the client's own close.
 // Unread input is drained as CloseAfterDraining does. Input that arrives
 // after the close gets a reset, but only after the FIN, so the client still
-// reads every byte sent before it.
+// reads every byte sent before it. May be called from any thread: the drain
+// runs on the socket's own event loop.
 void CloseUnlessInputPending(asio::ip::tcp::socket socket, std::chrono::milliseconds linger);
 
 // A per-thread scratch buffer for reads whose bytes are consumed at once.

@@ -47,13 +47,15 @@ void TimeConnection::Start() {
   // discarded by CloseUnlessInputPending. The call holds the connection:
   // nothing else may while the client is silent, and the call ends within
   // the deadline.
-  const asio::any_io_executor executor = socket_.get_executor();
-  core_.Now(options_.time_zone,
-            [self = shared_from_this(), executor](absl::StatusOr<std::string> ctime) {
-              asio::post(executor, [self, ctime = std::move(ctime)]() mutable {
-                self->OnAnswer(std::move(ctime));
-              });
-            });
+  //
+  // The answer is sent from the thread that takes it (the completion
+  // thread), not handed back to the event loop: until then nothing on the
+  // loop touches this connection (Drain, Evict and Retime only hold it), and
+  // the hop would cost a wake-up of the loop per connection
+  // (docs/performance.md, "TIME answered where the answer arrives").
+  core_.Now(options_.time_zone, [self = shared_from_this()](absl::StatusOr<std::string> ctime) {
+    self->OnAnswer(std::move(ctime));
+  });
 }
 
 void TimeConnection::Drain(std::shared_ptr<Connection> self) {
@@ -89,11 +91,15 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
   if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
     return Finish("connection reset");
   }
+  // The rest waits for room on the connection's own loop (rare: a fresh
+  // connection's send buffer holds far more than a line).
   const size_t written = static_cast<size_t>(std::max<ssize_t>(sent, 0));
-  asio::async_write(socket_, asio::buffer(reply_) + written,
-                    [self = shared_from_this()](const asio::error_code& error, size_t) {
-                      self->Finish(error ? "connection reset" : "answered");
-                    });
+  asio::post(socket_.get_executor(), [self = shared_from_this(), written] {
+    asio::async_write(self->socket_, asio::buffer(self->reply_) + written,
+                      [self](const asio::error_code& error, size_t) {
+                        self->Finish(error ? "connection reset" : "answered");
+                      });
+  });
 }
 
 void TimeConnection::Finish(const char* outcome) {

@@ -40,6 +40,8 @@ class TimeConnection final : public Connection,
   void Retime(std::shared_ptr<Connection> self) override;
 
  private:
+  // On the thread that took the core's answer (see Start); a line that
+  // does not fit the send buffer at once is finished on the loop.
   void OnAnswer(absl::StatusOr<std::string> ctime);
   void Finish(const char* outcome);
 
