@@ -10,6 +10,7 @@ void BatchQueue::Add(uint64_t wire_sequence, const std::string& decimal) {
     back_digits_ = 0;
   }
   back_digits_ += decimal.size();
+  unsent_digits_ += decimal.size();
   auto& request = *batches_.back().add_requests();
   request.set_sequence(wire_sequence);
   request.set_decimal(decimal);
@@ -17,6 +18,7 @@ void BatchQueue::Add(uint64_t wire_sequence, const std::string& decimal) {
 
 const sockrpc::square::v1::SquareBatchStreamRequest& BatchQueue::StartSending() {
   in_flight_ = true;
+  for (const auto& request : batches_.front().requests()) unsent_digits_ -= request.decimal().size();
   return batches_.front();
 }
 
@@ -29,6 +31,7 @@ void BatchQueue::SendingDone() {
 void BatchQueue::Clear() {
   batches_.clear();
   back_digits_ = 0;
+  unsent_digits_ = 0;
   in_flight_ = false;
 }
 

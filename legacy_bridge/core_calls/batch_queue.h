@@ -32,6 +32,8 @@ class BatchQueue {
   // Batches queued behind the front one (in flight or not).
   size_t behind_front() const { return batches_.empty() ? 0 : batches_.size() - 1; }
   bool in_flight() const { return in_flight_; }
+  // Digits in the batches not yet in flight.
+  size_t unsent_digits() const { return unsent_digits_; }
 
   // The front batch, which is now in flight and takes no more requests.
   // Requires has_unsent() and !in_flight().
@@ -46,6 +48,7 @@ class BatchQueue {
  private:
   std::deque<sockrpc::square::v1::SquareBatchStreamRequest> batches_;
   size_t back_digits_ = 0;  // in the back batch, while it takes requests
+  size_t unsent_digits_ = 0;
   bool in_flight_ = false;
 };
 

@@ -45,6 +45,21 @@ TEST(BatchQueueTest, TheBatchInFlightTakesNoMoreRequests) {
   EXPECT_EQ(SendAll(queue), (std::vector<std::vector<uint64_t>>{{2, 3}}));
 }
 
+TEST(BatchQueueTest, UnsentDigitsCountWhatIsNotInFlight) {
+  BatchQueue queue;
+  queue.Add(1, "123");
+  queue.Add(2, "45");
+  EXPECT_EQ(queue.unsent_digits(), 5u);
+  queue.StartSending();
+  EXPECT_EQ(queue.unsent_digits(), 0u);
+  queue.Add(3, "6789");
+  EXPECT_EQ(queue.unsent_digits(), 4u);
+  queue.SendingDone();
+  EXPECT_EQ(queue.unsent_digits(), 4u);
+  queue.Clear();
+  EXPECT_EQ(queue.unsent_digits(), 0u);
+}
+
 TEST(BatchQueueTest, SixtyFiveRequestsMakeTwoBatches) {
   BatchQueue queue;
   for (uint64_t i = 0; i < 65; ++i) queue.Add(i, "7");

@@ -38,7 +38,7 @@ bool SharedSquareStream::TrySend(const std::shared_ptr<CoreStream>& stream,
   }
   awaiting_.try_emplace(stream->session_id(), stream);
   if (overload_ != nullptr) overload_->OnSent(requests.size());
-  if (started_ && !batches_.in_flight()) WriteNextLocked();
+  if (MayWriteLocked()) WriteNextLocked();
   return true;
 }
 
@@ -67,16 +67,20 @@ bool SharedSquareStream::Awaits(uint64_t session_id) {
 }
 
 void SharedSquareStream::WriteNextLocked() {
+  const sockrpc::square::v1::SquareBatchStreamRequest& batch = batches_.StartSending();
+  requests_written_ += static_cast<uint64_t>(batch.requests_size());
+  unanswered_batch_ends_.push_back(requests_written_);
   // With more batches queued behind this one, gRPC may hold it in the
   // connection's write buffer (it completes at once while that holds under
   // 64 KiB) and send it together with the next ones: fewer, larger writes
-  // for the core to read when many sessions are busy. The last one queued
+  // for the core to read when many sessions are busy. The last one written
   // goes without the hint, which sends everything buffered, so no request
-  // waits for a later one.
+  // waits for a later one: that includes a batch after which the next ones
+  // are held back until it is answered (MayWriteLocked).
   grpc::WriteOptions options;
-  if (batches_.behind_front() > 0) options.set_buffer_hint();
+  if (MayWriteLocked(/*after_this_write=*/true)) options.set_buffer_hint();
   ++operations_pending_;
-  rpc_->Write(batches_.StartSending(), options, HandOff(&write_tag_));
+  rpc_->Write(batch, options, HandOff(&write_tag_));
 }
 
 void SharedSquareStream::RequestCloseLocked() {
@@ -116,7 +120,7 @@ void SharedSquareStream::OnWriteDone(bool ok) {
   if (!ok || done_) {
     batches_.Clear();  // the call is broken; its status says why
   } else if (batches_.has_unsent()) {
-    WriteNextLocked();
+    if (MayWriteLocked()) WriteNextLocked();  // else once an answer comes back
   } else if (close_requested_) {
     RequestCloseLocked();  // the half-close waited for this write
   }
@@ -163,6 +167,12 @@ void SharedSquareStream::OnReadDone(bool ok) {
         if (!routes_.Awaits(route->session)) awaiting_.erase(it);
       }
     }
+    requests_answered_ += answered;
+    while (!unanswered_batch_ends_.empty() &&
+           unanswered_batch_ends_.front() <= requests_answered_) {
+      unanswered_batch_ends_.pop_front();
+    }
+    if (MayWriteLocked()) WriteNextLocked();
     if (retired_ && routes_.empty()) RequestCloseLocked();
   }
   if (overload_ != nullptr && answered > 0) overload_->OnAnswered(answered);

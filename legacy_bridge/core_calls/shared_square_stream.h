@@ -6,6 +6,7 @@
 #define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_SHARED_SQUARE_STREAM_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -63,6 +64,15 @@ class SharedSquareStream {
   void OnReadDone(bool ok);
   void OnFinished(bool ok);
 
+  // Whether the next batch may be written now (or, `after_this_write`, as
+  // soon as the write in flight completes): either the batch before is
+  // answered or this one has grown to kHoldDigits.
+  bool MayWriteLocked(bool after_this_write = false) const {
+    return started_ && !done_ && batches_.has_unsent() &&
+           (after_this_write || !batches_.in_flight()) &&
+           (unanswered_batch_ends_.size() < kMaxUnansweredBatches ||
+            batches_.unsent_digits() >= kHoldDigits);
+  }
   void WriteNextLocked();
   void RequestCloseLocked();
   // One operation completed; the last one, once the call has finished,
@@ -89,6 +99,21 @@ class SharedSquareStream {
   // The sessions awaiting answers here, by session id.
   absl::flat_hash_map<uint64_t, std::shared_ptr<CoreStream>> awaiting_;
   BatchQueue batches_;
+  // Batches written whose answers have not all come back, each as the count
+  // of requests written up to its end (answers are counted, not messages:
+  // the core may answer several batches in one). The next batch waits for
+  // the answers to the one before: the requests that arrive meanwhile gather
+  // into it, instead of leaving in batches of one or two that the core would
+  // only queue. But only small numbers wait: a batch's answers arrive as one
+  // message, so a batch of big numbers held back until it is large would
+  // make all of them wait for the whole message (on a slow link, past the
+  // deadline). Past kHoldDigits it goes at once (docs/performance.md, "One
+  // unanswered batch per call").
+  static constexpr size_t kMaxUnansweredBatches = 1;
+  static constexpr size_t kHoldDigits = 4096;
+  std::deque<uint64_t> unanswered_batch_ends_;
+  uint64_t requests_written_ = 0;
+  uint64_t requests_answered_ = 0;
   // The call's start has completed. Writes wait for it: in gRPC 1.51 the
   // start and the writes share one set of operations.
   bool started_ = false;

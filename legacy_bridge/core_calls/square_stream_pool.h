@@ -10,8 +10,9 @@
 //
 // Why batches: gRPC's per-message cost is most of what a message costs the
 // core and much of what it costs the bridge. Requests that arrive while a
-// write is in flight are gathered into the next message (batch_queue.h), so
-// the busier the bridge, the fewer messages per request.
+// call's previous batch is unanswered are gathered into its next message
+// (batch_queue.h, shared_square_stream.h), so the busier the bridge, the
+// fewer messages per request.
 //
 // Each session stays on one call while it awaits answers (so its answers stay
 // in order) and picks a call again once it awaits none. Only `in_use` slots
@@ -33,19 +34,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
 #include "legacy_bridge/core_calls/core_stream.h"
 #include "legacy_bridge/core_calls/overload_gate.h"
 #include "legacy_bridge/core_calls/shared_square_stream.h"
+#include "legacy_bridge/core_calls/stream_slots.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 
 namespace sockrpc {
 
-// A fixed number of slots, each holding the shared call its sessions use.
+// `streams` slots (stream_slots.h), each holding a shared call.
 class SquareStreamPool {
  public:
   struct Options {
@@ -58,12 +58,11 @@ class SquareStreamPool {
     OverloadGate* overload = nullptr;  // told of every request and answer; outlives the pool
   };
 
-  // The calls run on `queue`, which must outlive the pool.
+  // The calls run on `queue`, which must outlive the pool. Destroying the
+  // pool cancels every call still under way and waits until they have ended
+  // (stream_slots.h).
   SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stub, grpc::CompletionQueue& queue,
                    Options options);
-  // Cancels every call still under way: the completion queue can only be
-  // drained once they have all ended.
-  ~SquareStreamPool();
 
   // A stream for one session.
   std::shared_ptr<CoreStream> Open(CoreStream::Callbacks callbacks);
@@ -71,25 +70,12 @@ class SquareStreamPool {
   // current rotation, chosen by the session's id.
   static size_t SlotFor(uint64_t session_id, std::chrono::steady_clock::time_point now,
                         const Options& options);
-  // The slot's current call, replaced first if it ended or grew too old.
-  std::shared_ptr<SharedSquareStream> Pick(size_t slot, std::chrono::steady_clock::time_point now);
   // Retires every call (they half-close once answered); later Picks start new ones.
-  void RetireAll();
+  void RetireAll() { slots_.RetireAll(); }
 
  private:
-  struct Slot {
-    std::mutex mu;
-    std::shared_ptr<SharedSquareStream> call;
-    std::chrono::steady_clock::time_point started;
-  };
-
-  sockrpc::square::v1::SquareService::Stub& stub_;
-  grpc::CompletionQueue& queue_;
   const Options options_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-  std::mutex started_mu_;  // guards started_
-  // Every call started, to cancel those still under way at the end.
-  std::vector<std::weak_ptr<SharedSquareStream>> started_;
+  StreamSlots<SharedSquareStream> slots_;
   std::atomic<uint64_t> next_session_id_{1};
 };
 

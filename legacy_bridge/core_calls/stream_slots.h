@@ -2,7 +2,8 @@
 // requests given that slot use. A slot's call is replaced once it ended, or
 // once it is older than `max_age`, so that the channel's round_robin spreads
 // the calls again over replicas that joined or came back. Used by the TIME
-// requests' NowStream calls; `Call` has accepting(), Retire() and Cancel().
+// requests' NowStream calls and the SQUARES sessions' SquareBatchStream
+// calls; `Call` has accepting(), Retire() and Cancel().
 #ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_STREAM_SLOTS_H_
 #define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_STREAM_SLOTS_H_
 
