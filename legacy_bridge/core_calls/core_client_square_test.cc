@@ -1,7 +1,6 @@
 // How CoreClient batches the SQUARES sessions' requests on a shared
 // SquareBatchStream, against a small core on loopback that holds its first
 // answer until the test lets it go.
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>

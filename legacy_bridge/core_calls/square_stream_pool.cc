@@ -24,7 +24,12 @@ SquareStreamPool::SquareStreamPool(sockrpc::square::v1::SquareService::Stub& stu
 
 size_t SquareStreamPool::SlotFor(uint64_t session_id, std::chrono::steady_clock::time_point now,
                                  const Options& options) {
-  const Options checked = Checked(options);
+  return SlotForChecked(session_id, now, Checked(options));
+}
+
+size_t SquareStreamPool::SlotForChecked(uint64_t session_id,
+                                        std::chrono::steady_clock::time_point now,
+                                        const Options& checked) {
   const auto turn = static_cast<uint64_t>(now.time_since_epoch() / checked.rotation);
   return static_cast<size_t>((turn * checked.in_use + session_id % checked.in_use) %
                              checked.streams);
@@ -35,7 +40,8 @@ std::shared_ptr<CoreStream> SquareStreamPool::Open(CoreStream::Callbacks callbac
   return std::make_shared<CoreStream>(
       session_id,
       [this, session_id] {
-        return slots_.Pick(SlotFor(session_id, std::chrono::steady_clock::now(), options_));
+        return slots_.Pick(
+            SlotForChecked(session_id, std::chrono::steady_clock::now(), options_));
       },
       std::move(callbacks));
 }

@@ -74,6 +74,11 @@ class SquareStreamPool {
   void RetireAll() { slots_.RetireAll(); }
 
  private:
+  // SlotFor with `checked` already in range (options_ is, from the start):
+  // a session's pick does not check them again.
+  static size_t SlotForChecked(uint64_t session_id, std::chrono::steady_clock::time_point now,
+                               const Options& checked);
+
   const Options options_;
   StreamSlots<SharedSquareStream> slots_;
   std::atomic<uint64_t> next_session_id_{1};
