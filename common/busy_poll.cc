@@ -13,7 +13,7 @@ std::chrono::microseconds BusyPollFlagOrExit(absl::Duration flag) {
 
 std::string DescribeBusyPoll(BusyPoll::Clock::duration window) {
   if (window <= BusyPoll::Clock::duration::zero()) return "no busy polling";
-  return absl::StrCat("busy polling ", absl::FormatDuration(absl::FromChrono(window)));
+  return absl::StrCat("busy polling up to ", absl::FormatDuration(absl::FromChrono(window)));
 }
 
 }  // namespace sockrpc

@@ -9,32 +9,85 @@ using std::chrono::microseconds;
 
 const BusyPoll::Clock::time_point kStart = BusyPoll::Clock::time_point() + std::chrono::hours(1);
 
+// Sleeps, is woken `gap` after the last event, handles that event at once.
+void WakeAfter(BusyPoll& poll, BusyPoll::Clock::time_point& now, microseconds gap) {
+  now += gap;
+  poll.OnWokenUp(now);
+  poll.OnEvent(now);
+}
+
+TEST(BusyPollTest, StartsWithoutPolling) {
+  BusyPoll poll(microseconds(200));
+  poll.OnEvent(kStart);
+  EXPECT_FALSE(poll.KeepPolling(kStart));
+  EXPECT_EQ(poll.window(), BusyPoll::Clock::duration::zero());
+}
+
+TEST(BusyPollTest, WakeUpsWithinTheLongestWindowGrowItByDoublingUpToIt) {
+  BusyPoll poll(microseconds(200));
+  BusyPoll::Clock::time_point now = kStart;
+  poll.OnEvent(now);
+  const microseconds expected[] = {microseconds(10),  microseconds(20),  microseconds(40),
+                                   microseconds(80),  microseconds(160), microseconds(200),
+                                   microseconds(200)};
+  for (const microseconds window : expected) {
+    WakeAfter(poll, now, microseconds(150));
+    EXPECT_EQ(poll.window(), window);
+  }
+}
+
 TEST(BusyPollTest, PollsWithinTheWindowAfterAnEvent) {
   BusyPoll poll(microseconds(50));
-  poll.OnEvent(kStart);
-  EXPECT_TRUE(poll.KeepPolling(kStart));
-  EXPECT_TRUE(poll.KeepPolling(kStart + microseconds(49)));
-  EXPECT_FALSE(poll.KeepPolling(kStart + microseconds(50)));
-  EXPECT_FALSE(poll.KeepPolling(kStart + microseconds(5000)));
+  BusyPoll::Clock::time_point now = kStart;
+  poll.OnEvent(now);
+  for (int i = 0; i < 4; ++i) WakeAfter(poll, now, microseconds(45));
+  ASSERT_EQ(poll.window(), microseconds(50));
+  EXPECT_TRUE(poll.KeepPolling(now));
+  EXPECT_TRUE(poll.KeepPolling(now + microseconds(49)));
+  EXPECT_FALSE(poll.KeepPolling(now + microseconds(50)));
+  EXPECT_FALSE(poll.KeepPolling(now + microseconds(5000)));
 }
 
 TEST(BusyPollTest, EachEventStartsTheWindowAgain) {
   BusyPoll poll(microseconds(50));
-  poll.OnEvent(kStart);
-  poll.OnEvent(kStart + microseconds(40));
-  EXPECT_TRUE(poll.KeepPolling(kStart + microseconds(80)));
-  EXPECT_FALSE(poll.KeepPolling(kStart + microseconds(90)));
+  BusyPoll::Clock::time_point now = kStart;
+  poll.OnEvent(now);
+  for (int i = 0; i < 4; ++i) WakeAfter(poll, now, microseconds(45));
+  poll.OnEvent(now + microseconds(40));  // found while polling
+  EXPECT_TRUE(poll.KeepPolling(now + microseconds(80)));
+  EXPECT_FALSE(poll.KeepPolling(now + microseconds(90)));
+  EXPECT_EQ(poll.window(), microseconds(50));
 }
 
-TEST(BusyPollTest, BeforeAnyEventItSleeps) {
-  BusyPoll poll(microseconds(50));
-  EXPECT_FALSE(poll.KeepPolling(kStart));
+TEST(BusyPollTest, LongSleepsHalveTheWindowDownToZero) {
+  BusyPoll poll(microseconds(200));
+  BusyPoll::Clock::time_point now = kStart;
+  poll.OnEvent(now);
+  for (int i = 0; i < 6; ++i) WakeAfter(poll, now, microseconds(100));
+  ASSERT_EQ(poll.window(), microseconds(200));
+  const microseconds expected[] = {microseconds(100), microseconds(50), microseconds(25),
+                                   microseconds(12)};
+  for (const microseconds window : expected) {
+    WakeAfter(poll, now, microseconds(201));
+    EXPECT_EQ(std::chrono::duration_cast<microseconds>(poll.window()), window);
+  }
+  WakeAfter(poll, now, std::chrono::milliseconds(10));  // 6.25 us: under the start
+  EXPECT_EQ(poll.window(), BusyPoll::Clock::duration::zero());
+  EXPECT_FALSE(poll.KeepPolling(now));
+}
+
+TEST(BusyPollTest, TheFirstWakeUpCountsAsALongSleep) {
+  BusyPoll poll(microseconds(200));
+  poll.OnWokenUp(kStart);
+  EXPECT_EQ(poll.window(), BusyPoll::Clock::duration::zero());
 }
 
 TEST(BusyPollTest, AZeroWindowNeverPolls) {
   BusyPoll poll(microseconds(0));
-  poll.OnEvent(kStart);
-  EXPECT_FALSE(poll.KeepPolling(kStart));
+  BusyPoll::Clock::time_point now = kStart;
+  poll.OnEvent(now);
+  for (int i = 0; i < 4; ++i) WakeAfter(poll, now, microseconds(1));
+  EXPECT_FALSE(poll.KeepPolling(now));
 }
 
 TEST(BusyPollWindowTest, OneCpuTurnsPollingOff) {
@@ -44,7 +97,7 @@ TEST(BusyPollWindowTest, OneCpuTurnsPollingOff) {
 }
 
 TEST(DescribeBusyPollTest, NamesTheWindowOrItsAbsence) {
-  EXPECT_EQ(DescribeBusyPoll(microseconds(50)), "busy polling 50us");
+  EXPECT_EQ(DescribeBusyPoll(microseconds(50)), "busy polling up to 50us");
   EXPECT_EQ(DescribeBusyPoll(microseconds(0)), "no busy polling");
 }
 

@@ -95,9 +95,11 @@ ABSL_FLAG(int64_t, threads, static_cast<int64_t>(kDefaults.threads),
           "Event-loop threads (0..1024); 0: one per CPU the process may run on (its affinity "
           "mask, as taskset sets it).");
 ABSL_FLAG(absl::Duration, busy_poll, absl::FromChrono(kDefaults.busy_poll),
-          "How long the event loops and the thread taking the core's answers keep polling after "
-          "an event before they sleep (0 to 1ms): the next message usually comes sooner than a "
-          "sleeping thread wakes. 0 turns polling off; it is off anyway on a single CPU.");
+          "The longest the event loops and the thread taking the core's answers keep polling "
+          "after an event before they sleep (0 to 1ms): the next message usually comes sooner "
+          "than a sleeping thread wakes. Each thread's window adapts to the gaps between its "
+          "events, from none up to this. 0 turns polling off; it is off anyway on a single "
+          "CPU.");
 ABSL_FLAG(int64_t, core_streams, static_cast<int64_t>(kDefaults.core_streams),
           "SquareBatchStream calls to the core that all SQUARES sessions share (1..1024); with "
           "several replicas, at least their number, so each gets a share.");

@@ -49,9 +49,10 @@ ABSL_FLAG(int64_t, threads, static_cast<int64_t>(kDefaults.threads),
           "affinity mask, as taskset sets it). One always serves; the others join while "
           "those serving are nearly saturated.");
 ABSL_FLAG(absl::Duration, busy_poll, absl::FromChrono(kDefaults.busy_poll),
-          "How long the first serving thread keeps polling after an event before it sleeps "
-          "(0 to 1ms): the next message usually comes sooner than a sleeping thread wakes. 0 "
-          "turns polling off; it is off anyway on a single CPU.");
+          "The longest the first serving thread keeps polling after an event before it sleeps "
+          "(0 to 1ms): the next message usually comes sooner than a sleeping thread wakes. The "
+          "window adapts to the gaps between events, from none up to this. 0 turns polling "
+          "off; it is off anyway on a single CPU.");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain: serve TLS instead of plaintext (with --tls_key).");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");

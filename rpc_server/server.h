@@ -34,9 +34,9 @@ struct RpcServerOptions {
   // process may run on. Beyond the first, they serve while the load needs them.
   size_t threads = 0;
   ActiveThreadsPolicy::Options thread_policy;
-  // How long the first serving thread keeps polling after an event before it
+  // The longest the first serving thread keeps polling after an event before it
   // sleeps (common/busy_poll.h); off on a single CPU.
-  std::chrono::microseconds busy_poll{50};
+  std::chrono::microseconds busy_poll{200};
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Which peers may call which methods (rpc_server/authz_enforcer.h); needs

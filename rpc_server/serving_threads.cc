@@ -71,7 +71,9 @@ void ServingThreads::Serve() {
                                    std::memory_order_relaxed);
         continue;
       }
-    } else if (!queue_->Next(&tag, &ok)) {
+    } else if (queue_->Next(&tag, &ok)) {
+      poll.OnWokenUp(BusyPoll::Clock::now());
+    } else {
       return;
     }
     Complete(tag, ok);

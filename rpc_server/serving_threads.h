@@ -56,9 +56,9 @@ class ServingThreads {
 
   // Adds the completion queue to `builder` (before BuildAndStart); up to
   // `count` (>= 1) threads will serve it, as many at a time as `policy` says.
-  // After each event the first thread polls the queue for `busy_poll`
-  // before it sleeps (common/busy_poll.h); that time does not count as work
-  // for the policy.
+  // After each event the first thread polls the queue for up to
+  // `busy_poll` before it sleeps, as long as its events' gaps need
+  // (common/busy_poll.h); that time does not count as work for the policy.
   ServingThreads(grpc::ServerBuilder& builder, size_t count,
                  ActiveThreadsPolicy::Options policy = {},
                  BusyPoll::Clock::duration busy_poll = BusyPoll::Clock::duration::zero());

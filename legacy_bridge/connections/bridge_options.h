@@ -44,9 +44,9 @@ struct BridgeOptions {
   int shrink_timeouts_above_percent = 80;
   int min_timeout_percent = 10;
   size_t threads = 0;  // 0: one per core
-  // How long the event loops and the completion thread keep polling after
+  // The longest the event loops and the completion thread keep polling after
   // an event before they sleep (common/busy_poll.h); zero on a single CPU.
-  std::chrono::microseconds busy_poll{50};
+  std::chrono::microseconds busy_poll{200};
   // SquareBatchStream calls the SQUARES sessions share, and how long each serves
   // before a fresh one takes over (so load rebalances over replicas).
   size_t core_streams = 8;

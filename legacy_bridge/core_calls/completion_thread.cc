@@ -30,7 +30,9 @@ void CompletionThread::Run() {
         case grpc::CompletionQueue::SHUTDOWN:
           return;
       }
-    } else if (!queue_.Next(&tag, &ok)) {
+    } else if (queue_.Next(&tag, &ok)) {
+      poll.OnWokenUp(BusyPoll::Clock::now());
+    } else {
       return;
     }
     TakeOver(tag)->Complete(ok);

@@ -3,9 +3,10 @@
 //
 // One thread, on the async API: docs/architecture.md, "Why the async API".
 //
-// After each completion the thread polls the queue for `busy_poll` before it
-// sleeps (common/busy_poll.h): the answer to a lockstep client's message
-// arrives within that time, and is taken without a wake-up.
+// After each completion the thread polls the queue for up to `busy_poll`
+// before it sleeps, as long as the gaps between its completions need
+// (common/busy_poll.h): the answer to a lockstep client's message arrives
+// within that time, and is taken without a wake-up.
 #ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_COMPLETION_THREAD_H_
 #define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_COMPLETION_THREAD_H_
 

@@ -732,7 +732,7 @@ class BridgeProcessTest(unittest.TestCase):
         core = start_core(RPC_SERVER, env=UTC)
         bridge = start_bridge(BRIDGE, core.target, env=UTC)
         try:
-            self.assertIn("busy polling 50us)", bridge.stderr_text())
+            self.assertIn("busy polling up to 200us)", bridge.stderr_text())
         finally:
             bridge.terminate()
             core.terminate()
