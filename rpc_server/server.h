@@ -36,7 +36,7 @@ struct RpcServerOptions {
   ActiveThreadsPolicy::Options thread_policy;
   // The longest the first serving thread keeps polling after an event before it
   // sleeps (common/busy_poll.h); off on a single CPU.
-  std::chrono::microseconds busy_poll{200};
+  std::chrono::microseconds busy_poll{50};
   // Plaintext unless set (common/tls_credentials.h).
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Which peers may call which methods (rpc_server/authz_enforcer.h); needs

@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "legacy_bridge/core_calls/core_client.h"
+#include "legacy_bridge/core_calls/loopback_core_test.h"
 #include "sockrpc/square/v1/square_service.grpc.pb.h"
 
 namespace sockrpc {
@@ -99,21 +100,13 @@ class HoldingCore final : public SquareService::Service {
   bool released_ = false;
 };
 
-class CoreClientSquareTest : public testing::Test {
+class CoreClientSquareTest : public LoopbackCoreTest {
  protected:
   static constexpr int kSessions = 10;
 
   void SetUp() override {
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&core_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    client_ = std::make_unique<CoreClient>(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()),
-        absl::Seconds(20), SquareStreamPool::Options{.streams = 1}, std::chrono::microseconds(0),
-        std::make_unique<OverloadGate>(OverloadEstimator::Options{}, shed_, expected_wait_));
+    ASSERT_NO_FATAL_FAILURE(
+        Serve(&core_, ClientOptions{.deadline = absl::Seconds(20), .streams = 1}));
     for (int i = 0; i < kSessions; ++i) {
       sessions_.push_back(client_->OpenSquareStream(CoreStream::Callbacks{
           .on_answer =
@@ -131,8 +124,7 @@ class CoreClientSquareTest : public testing::Test {
   void TearDown() override {
     core_.Release();
     for (auto& session : sessions_) session->Detach();
-    client_.reset();
-    if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
+    LoopbackCoreTest::TearDown();
   }
 
   // Session `session` asks for the square of `decimal`.
@@ -153,11 +145,6 @@ class CoreClientSquareTest : public testing::Test {
   }
 
   HoldingCore core_;
-  std::unique_ptr<grpc::Server> server_;
-  MetricsRegistry registry_;
-  Counter& shed_ = registry_.AddCounter("shed", "");
-  Gauge expected_wait_;
-  std::unique_ptr<CoreClient> client_;
   std::vector<std::shared_ptr<CoreStream>> sessions_;
   std::mutex mu_;
   std::condition_variable answered_;

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "legacy_bridge/core_calls/core_client.h"
+#include "legacy_bridge/core_calls/loopback_core_test.h"
 #include "sockrpc/time/v1/time_service.grpc.pb.h"
 
 namespace sockrpc {
@@ -60,24 +61,10 @@ class UnaryOnlyCore final : public TimeService::Service {
   }
 };
 
-class CoreClientTimeTest : public testing::Test {
+class CoreClientTimeTest : public LoopbackCoreTest {
  protected:
   void Serve(grpc::Service* service) {
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    Connect(absl::StrCat("127.0.0.1:", port), absl::Seconds(10));
-  }
-
-  void Connect(const std::string& target, absl::Duration deadline) {
-    client_ = std::make_unique<CoreClient>(
-        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()), deadline,
-        SquareStreamPool::Options{.streams = 2}, std::chrono::microseconds(0),
-        std::make_unique<OverloadGate>(OverloadEstimator::Options{}, shed_, expected_wait_),
-        &asked_again_);
+    LoopbackCoreTest::Serve(service, ClientOptions{.deadline = absl::Seconds(10), .streams = 2});
   }
 
   // One TIME request; waits (bounded) for its answer.
@@ -92,18 +79,6 @@ class CoreClientTimeTest : public testing::Test {
     }
     return done.get();
   }
-
-  void TearDown() override {
-    client_.reset();
-    if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
-  }
-
-  MetricsRegistry registry_;
-  Counter& shed_ = registry_.AddCounter("shed", "");
-  Counter& asked_again_ = registry_.AddCounter("asked_again", "");
-  Gauge expected_wait_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<CoreClient> client_;
 };
 
 TEST_F(CoreClientTimeTest, RequestsGoOnTheSharedStreams) {
@@ -138,7 +113,7 @@ TEST_F(CoreClientTimeTest, ACoreWithoutNowStreamIsAskedWithNowCalls) {
 }
 
 TEST_F(CoreClientTimeTest, NoCoreIsDeadlineExceededAtTheDeadline) {
-  Connect("127.0.0.1:1", absl::Milliseconds(300));
+  Connect("127.0.0.1:1", ClientOptions{.deadline = absl::Milliseconds(300), .streams = 2});
   const auto started = std::chrono::steady_clock::now();
   absl::StatusOr<std::string> ctime = Now("UTC");
   EXPECT_EQ(ctime.status().code(), absl::StatusCode::kDeadlineExceeded) << ctime.status();
