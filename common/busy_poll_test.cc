@@ -16,6 +16,15 @@ void WakeAfter(BusyPoll& poll, BusyPoll::Clock::time_point& now, microseconds ga
   poll.OnEvent(now);
 }
 
+// From an event at kStart, wakes `poll` `gap` after each event, `times`
+// times; returns the time of the last event.
+BusyPoll::Clock::time_point WakeRepeatedly(BusyPoll& poll, int times, microseconds gap) {
+  BusyPoll::Clock::time_point now = kStart;
+  poll.OnEvent(now);
+  for (int i = 0; i < times; ++i) WakeAfter(poll, now, gap);
+  return now;
+}
+
 TEST(BusyPollTest, StartsWithoutPolling) {
   BusyPoll poll(microseconds(200));
   poll.OnEvent(kStart);
@@ -38,9 +47,7 @@ TEST(BusyPollTest, WakeUpsWithinTheLongestWindowGrowItByDoublingUpToIt) {
 
 TEST(BusyPollTest, PollsWithinTheWindowAfterAnEvent) {
   BusyPoll poll(microseconds(50));
-  BusyPoll::Clock::time_point now = kStart;
-  poll.OnEvent(now);
-  for (int i = 0; i < 4; ++i) WakeAfter(poll, now, microseconds(45));
+  const BusyPoll::Clock::time_point now = WakeRepeatedly(poll, 4, microseconds(45));
   ASSERT_EQ(poll.window(), microseconds(50));
   EXPECT_TRUE(poll.KeepPolling(now));
   EXPECT_TRUE(poll.KeepPolling(now + microseconds(49)));
@@ -50,9 +57,7 @@ TEST(BusyPollTest, PollsWithinTheWindowAfterAnEvent) {
 
 TEST(BusyPollTest, EachEventStartsTheWindowAgain) {
   BusyPoll poll(microseconds(50));
-  BusyPoll::Clock::time_point now = kStart;
-  poll.OnEvent(now);
-  for (int i = 0; i < 4; ++i) WakeAfter(poll, now, microseconds(45));
+  const BusyPoll::Clock::time_point now = WakeRepeatedly(poll, 4, microseconds(45));
   poll.OnEvent(now + microseconds(40));  // found while polling
   EXPECT_TRUE(poll.KeepPolling(now + microseconds(80)));
   EXPECT_FALSE(poll.KeepPolling(now + microseconds(90)));
@@ -61,9 +66,7 @@ TEST(BusyPollTest, EachEventStartsTheWindowAgain) {
 
 TEST(BusyPollTest, LongSleepsHalveTheWindowDownToZero) {
   BusyPoll poll(microseconds(200));
-  BusyPoll::Clock::time_point now = kStart;
-  poll.OnEvent(now);
-  for (int i = 0; i < 6; ++i) WakeAfter(poll, now, microseconds(100));
+  BusyPoll::Clock::time_point now = WakeRepeatedly(poll, 6, microseconds(100));
   ASSERT_EQ(poll.window(), microseconds(200));
   const microseconds expected[] = {microseconds(100), microseconds(50), microseconds(25),
                                    microseconds(12)};
@@ -84,9 +87,7 @@ TEST(BusyPollTest, TheFirstWakeUpCountsAsALongSleep) {
 
 TEST(BusyPollTest, AZeroWindowNeverPolls) {
   BusyPoll poll(microseconds(0));
-  BusyPoll::Clock::time_point now = kStart;
-  poll.OnEvent(now);
-  for (int i = 0; i < 4; ++i) WakeAfter(poll, now, microseconds(1));
+  const BusyPoll::Clock::time_point now = WakeRepeatedly(poll, 4, microseconds(1));
   EXPECT_FALSE(poll.KeepPolling(now));
 }
 
