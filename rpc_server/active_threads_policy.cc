@@ -48,9 +48,17 @@ size_t ActiveThreadsPolicy::Update(std::chrono::nanoseconds cpu, std::chrono::na
     Drop();
     return active_;
   }
+  // A trial is measured against the rate of the threads while they were
+  // saturated: a window below that (before the load came, between bursts)
+  // would lower the bar the trial has to pass.
+  if (used <= options_.add_above * active) {
+    recent_rates_.clear();
+    return active_;
+  }
   recent_rates_.push_back(rate);
   if (recent_rates_.size() > options_.trial_windows) recent_rates_.pop_front();
-  if (active_ < threads_ && windows_to_next_trial_ == 0 && used > options_.add_above * active) {
+  if (active_ < threads_ && windows_to_next_trial_ == 0 &&
+      recent_rates_.size() == options_.trial_windows) {
     ++active_;
     in_trial_ = true;
     rate_before_trial_ = Mean(recent_rates_);

@@ -7,9 +7,10 @@
 // async API", with the measurements).
 //
 // So one thread serves until it is nearly saturated; then one more joins for
-// a trial, and stays only if the work done per second rose by a margin;
-// otherwise it leaves and the next trial waits a while. Threads also leave
-// once the others could take the load comfortably.
+// a trial, and stays only if the work done per second rose by a margin over
+// that of the windows just before, all of them saturated; otherwise it
+// leaves and the next trial waits a while. Threads also leave once the
+// others could take the load comfortably.
 #ifndef SOCKRPC_RPC_SERVER_ACTIVE_THREADS_POLICY_H_
 #define SOCKRPC_RPC_SERVER_ACTIVE_THREADS_POLICY_H_
 
@@ -24,12 +25,13 @@ class ActiveThreadsPolicy {
  public:
   struct Options {
     // A trial of one more thread once the active ones used more than this
-    // share of their CPUs over a window...
+    // share of their CPUs over `trial_windows` windows in a row...
     double add_above = 0.8;
     // ...which it passes when the completions per second of its windows beat
     // those of the windows before it by this share...
     double must_gain = 0.1;
-    // ...measured over this many windows on each side.
+    // ...measured over this many windows on each side (those before are
+    // the saturated ones that started the trial).
     size_t trial_windows = 5;
     // After a failed trial, windows before the next one.
     size_t windows_between_trials = 50;
@@ -54,7 +56,8 @@ class ActiveThreadsPolicy {
   const size_t threads_;
   const Options options_;
   size_t active_ = 1;
-  std::deque<double> recent_rates_;  // completions/s of the last windows at this count
+  // Completions/s of the last windows at this count, all saturated.
+  std::deque<double> recent_rates_;
   double rate_before_trial_ = 0;
   std::deque<double> trial_rates_;
   bool in_trial_ = false;

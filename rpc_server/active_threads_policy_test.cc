@@ -33,7 +33,8 @@ TEST(ActiveThreadsPolicyTest, OneThreadIsActiveAtFirstAndWhileLightlyLoaded) {
 
 TEST(ActiveThreadsPolicyTest, ANearlySaturatedThreadGetsAHelperThatStaysIfMoreGetsDone) {
   ActiveThreadsPolicy policy(2, Quick());
-  EXPECT_EQ(Window(policy, 0.9, 1000), 2u);  // the trial starts
+  EXPECT_EQ(Window(policy, 0.9, 1000), 1u);
+  EXPECT_EQ(Window(policy, 0.9, 1000), 2u);  // saturated for trial_windows: the trial starts
   EXPECT_EQ(Window(policy, 1.6, 1400), 2u);
   EXPECT_EQ(Window(policy, 1.6, 1400), 2u);  // 1.4x: passed
   EXPECT_EQ(Window(policy, 1.6, 1400), 2u);
@@ -42,6 +43,7 @@ TEST(ActiveThreadsPolicyTest, ANearlySaturatedThreadGetsAHelperThatStaysIfMoreGe
 
 TEST(ActiveThreadsPolicyTest, AHelperThatDoesNotRaiseThroughputLeavesAndWaitsBeforeTheNextTrial) {
   ActiveThreadsPolicy policy(2, Quick());
+  EXPECT_EQ(Window(policy, 0.9, 1000), 1u);
   EXPECT_EQ(Window(policy, 0.9, 1000), 2u);
   EXPECT_EQ(Window(policy, 1.3, 1050), 2u);
   EXPECT_EQ(Window(policy, 1.3, 1050), 1u);  // 5% more: not worth the hand-offs
@@ -52,6 +54,7 @@ TEST(ActiveThreadsPolicyTest, AHelperThatDoesNotRaiseThroughputLeavesAndWaitsBef
 
 TEST(ActiveThreadsPolicyTest, EachTrialAddsOneThread) {
   ActiveThreadsPolicy policy(3, Quick());
+  EXPECT_EQ(Window(policy, 0.9, 1000), 1u);
   EXPECT_EQ(Window(policy, 0.9, 1000), 2u);
   EXPECT_EQ(Window(policy, 1.7, 1800), 2u);
   EXPECT_EQ(Window(policy, 1.7, 1800), 2u);  // passed
@@ -60,6 +63,7 @@ TEST(ActiveThreadsPolicyTest, EachTrialAddsOneThread) {
 
 TEST(ActiveThreadsPolicyTest, AThreadLeavesOnlyWhenTheOthersWouldBeWellBelowSaturation) {
   ActiveThreadsPolicy policy(2, Quick());
+  Window(policy, 0.9, 1000);
   Window(policy, 0.9, 1000);
   Window(policy, 1.8, 2000);
   ASSERT_EQ(Window(policy, 1.8, 2000), 2u);
@@ -78,15 +82,35 @@ TEST(ActiveThreadsPolicyTest, OneThreadNeverAddsAnother) {
 
 TEST(ActiveThreadsPolicyTest, AnEmptyWindowChangesNothing) {
   ActiveThreadsPolicy policy(2, Quick());
+  Window(policy, 0.9);
   ASSERT_EQ(Window(policy, 0.9), 2u);
   EXPECT_EQ(policy.Update(milliseconds(0), milliseconds(0), 0), 2u);
   EXPECT_EQ(policy.active(), 2u);
+}
+
+TEST(ActiveThreadsPolicyTest, ATrialIsJudgedAgainstSaturatedWindowsOnly) {
+  ActiveThreadsPolicy policy(2, Quick());
+  // Before the load came: counted in the bar, it would have halved it.
+  EXPECT_EQ(Window(policy, 0.0, 10), 1u);
+  EXPECT_EQ(Window(policy, 0.9, 1000), 1u);
+  EXPECT_EQ(Window(policy, 0.9, 1000), 2u);
+  EXPECT_EQ(Window(policy, 1.5, 1050), 2u);
+  EXPECT_EQ(Window(policy, 1.5, 1050), 1u);  // 5% over the saturated rate: failed
+}
+
+TEST(ActiveThreadsPolicyTest, AWindowBelowSaturationStartsTheCountAgain) {
+  ActiveThreadsPolicy policy(2, Quick());
+  EXPECT_EQ(Window(policy, 0.9, 1000), 1u);
+  EXPECT_EQ(Window(policy, 0.5, 600), 1u);
+  EXPECT_EQ(Window(policy, 0.9, 1000), 1u);  // one saturated window since
+  EXPECT_EQ(Window(policy, 0.9, 1000), 2u);
 }
 
 TEST(ActiveThreadsPolicyTest, TheDefaultsJudgeATrialOverATenthOfASecond) {
   const ActiveThreadsPolicy::Options defaults;
   EXPECT_EQ(defaults.trial_windows * kWindow, milliseconds(100));
   ActiveThreadsPolicy policy(2, defaults);
+  for (size_t i = 1; i < defaults.trial_windows; ++i) ASSERT_EQ(Window(policy, 0.9), 1u);
   ASSERT_EQ(Window(policy, 0.9), 2u);
   for (size_t i = 1; i < defaults.trial_windows; ++i) ASSERT_EQ(Window(policy, 1.5, 1000), 2u);
   EXPECT_EQ(Window(policy, 1.5, 1000), 1u);  // the same throughput: back to one
