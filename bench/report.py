@@ -137,6 +137,13 @@ def cpu_us_per_op(r):
     return total * 1e6 / r["ops"]
 
 
+def load_cpu_us_per_op(r):
+    """The load generator's CPU time per operation, in us."""
+    if not r.get("ops") or not r.get("load_cpu_s"):
+        return None
+    return r["load_cpu_s"] * 1e6 / r["ops"]
+
+
 def rss_mib(r):
     values = [s["rss_kib"] for s in r.get("servers", []) if s.get("rss_kib", -1) >= 0]
     return sum(values) / 1024.0 if values else None
@@ -165,6 +172,8 @@ def ratio_rows(results, all_runs=None):
     all_runs = all_runs or results
 
     def add(name, num, den, target, field="ops_per_s", is_target=True, at_most=False):
+        # field: a key of the results, or a function of one result.
+        value_of = field if callable(field) else (lambda r: r.get(field))
         per_pass = {}
         for r in all_runs:
             key = (r.get("scenario"), r.get("system"))
@@ -173,8 +182,9 @@ def ratio_rows(results, all_runs=None):
         ratios = []
         for p in sorted(per_pass):
             a, b = per_pass[p].get(num), per_pass[p].get(den)
-            if a and b and b.get(field):
-                ratios.append(a[field] / b[field])
+            a_value, b_value = (value_of(a), value_of(b)) if a and b else (None, None)
+            if a_value is not None and b_value:
+                ratios.append(a_value / b_value)
         value = sorted(ratios)[(len(ratios) - 1) // 2] if ratios else None
         if len(ratios) % 2 == 0 and len(ratios) > 1:
             value = (sorted(ratios)[len(ratios) // 2 - 1] + sorted(ratios)[len(ratios) // 2]) / 2
@@ -212,6 +222,14 @@ def ratio_rows(results, all_runs=None):
         ("unary Square h2load c16 m32", "core"), ("unary Square h2load c16 m32", "grpc-go"), 1.2)
     add("SquareStream pipelined (64 in flight): core / grpc-go",
         ("SquareStream pipelined w64", "core"), ("SquareStream pipelined w64", "grpc-go"), 1.0)
+    # Informative: what decides the h2load row. h2load runs on the same two
+    # CPUs, and its own CPU per call depends on how many answers share each
+    # of the server's TCP writes (docs/performance.md, "The h2load row").
+    h2load = "unary Square h2load c16 m32"
+    add("unary Square, h2load -c16 -m32: server CPU per call, grpc-go / core",
+        (h2load, "grpc-go"), (h2load, "core"), 0, field=cpu_us_per_op, is_target=False)
+    add("unary Square, h2load -c16 -m32: h2load's CPU per call, against the core / against grpc-go",
+        (h2load, "core"), (h2load, "grpc-go"), 0, field=load_cpu_us_per_op, is_target=False)
     add("SQUARES 1 original client (2 CPUs, nothing pinned): bridge / original Python",
         ("SQUARES original 1 client", "bridge+core"),
         ("SQUARES original 1 client", "python"), 0, is_target=False)
