@@ -54,9 +54,10 @@ class ServingThreadsTest : public InProcessServerTest,
  protected:
   void SetUp() override {
     options_.threads = GetParam();
-    // Every thread joins as soon as there is any load at all and stays: the
-    // calls below then run on several threads at once.
-    options_.thread_policy = {.add_above = 0.0, .must_gain = -1.0, .drop_below = 0.0};
+    // Every thread joins as soon as there is any load at all (one window of
+    // it) and stays: the calls below then run on several threads at once.
+    options_.thread_policy = {
+        .add_above = 0.0, .must_gain = -1.0, .trial_windows = 1, .drop_below = 0.0};
     StartServer();
   }
 
@@ -195,9 +196,12 @@ TEST_F(ActiveThreadsTest, ALightlyLoadedServerServesOnOneThread) {
 
 TEST_F(ActiveThreadsTest, TheOthersJoinUnderLoadAndParkOnceItEnds) {
   options_.threads = 2;
-  // Thresholds low enough that the calls of one client count as load, and
+  // Thresholds low enough that the calls of one client count as load, a
+  // trial starts after one such window (on a busy machine the client may
+  // miss a window now and then, which would start a longer count again), and
   // every trial passes (one lockstep client cannot show a gain).
-  options_.thread_policy = {.add_above = 0.02, .must_gain = -1.0, .drop_below = 0.01};
+  options_.thread_policy = {
+      .add_above = 0.02, .must_gain = -1.0, .trial_windows = 1, .drop_below = 0.01};
   StartServer();
   ASSERT_EQ(server_->active_threads(), 1u);
   int failed = 0;
