@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <numeric>
-#include <utility>
 
 namespace sockrpc {
 namespace {
@@ -15,10 +14,13 @@ double Mean(const std::deque<double>& values) {
 }  // namespace
 
 ActiveThreadsPolicy::ActiveThreadsPolicy(size_t threads, Options options)
-    : threads_(std::max<size_t>(threads, 1)), options_([&options] {
+    : threads_(std::max<size_t>(threads, 1)),
+      options_([&options] {
+        options.saturated_windows = std::max<size_t>(options.saturated_windows, 1);
         options.trial_windows = std::max<size_t>(options.trial_windows, 1);
         return options;
-      }()) {}
+      }()),
+      rate_without_(threads_ + 1, 0.0) {}
 
 size_t ActiveThreadsPolicy::Update(std::chrono::nanoseconds cpu, std::chrono::nanoseconds wall,
                                    uint64_t completions) {
@@ -33,11 +35,13 @@ size_t ActiveThreadsPolicy::Update(std::chrono::nanoseconds cpu, std::chrono::na
     trial_rates_.push_back(rate);
     if (trial_rates_.size() < options_.trial_windows) return active_;
     in_trial_ = false;
-    if (Mean(trial_rates_) >= rate_before_trial_ * (1 + options_.must_gain)) {
-      recent_rates_ = std::exchange(trial_rates_, {});  // the rates at the new count
+    const bool passed = Mean(trial_rates_) >= rate_before_trial_ * (1 + options_.must_gain);
+    trial_rates_.clear();
+    if (passed) {
+      rate_without_[active_] = rate_before_trial_;
+      recent_rates_.clear();  // the next trial counts saturated windows at the new count
     } else {
       Drop();
-      trial_rates_.clear();
       windows_to_next_trial_ = options_.windows_between_trials;
     }
     return active_;
@@ -48,6 +52,11 @@ size_t ActiveThreadsPolicy::Update(std::chrono::nanoseconds cpu, std::chrono::na
     Drop();
     return active_;
   }
+  if (StoppedPaying(rate)) {
+    Drop();
+    windows_to_next_trial_ = options_.windows_between_trials;
+    return active_;
+  }
   // A trial is measured against the rate of the threads while they were
   // saturated: a window below that (before the load came, between bursts)
   // would lower the bar the trial has to pass.
@@ -56,20 +65,34 @@ size_t ActiveThreadsPolicy::Update(std::chrono::nanoseconds cpu, std::chrono::na
     return active_;
   }
   recent_rates_.push_back(rate);
-  if (recent_rates_.size() > options_.trial_windows) recent_rates_.pop_front();
+  if (recent_rates_.size() > options_.saturated_windows) recent_rates_.pop_front();
   if (active_ < threads_ && windows_to_next_trial_ == 0 &&
-      recent_rates_.size() == options_.trial_windows) {
+      recent_rates_.size() == options_.saturated_windows) {
     ++active_;
     in_trial_ = true;
     rate_before_trial_ = Mean(recent_rates_);
     trial_rates_.clear();
+    rates_at_count_.clear();
   }
   return active_;
 }
 
+bool ActiveThreadsPolicy::StoppedPaying(double rate) {
+  const double rate_without = rate_without_[active_];
+  if (active_ == 1 || rate_without <= 0) return false;
+  rates_at_count_.push_back(rate);
+  if (rates_at_count_.size() > options_.trial_windows) rates_at_count_.pop_front();
+  // Without the trial's margin, so that a count just past it does not flip
+  // back and forth; a negative margin (every trial passes) lowers it too.
+  return rates_at_count_.size() == options_.trial_windows &&
+         Mean(rates_at_count_) < rate_without * (1 + std::min(options_.must_gain, 0.0));
+}
+
 void ActiveThreadsPolicy::Drop() {
+  rate_without_[active_] = 0;
   --active_;
   recent_rates_.clear();
+  rates_at_count_.clear();
 }
 
 }  // namespace sockrpc

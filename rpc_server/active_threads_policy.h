@@ -9,8 +9,11 @@
 // So one thread serves until it is nearly saturated; then one more joins for
 // a trial, and stays only if the work done per second rose by a margin over
 // that of the windows just before, all of them saturated; otherwise it
-// leaves and the next trial waits a while. Threads also leave once the
-// others could take the load comfortably.
+// leaves and the next trial waits a while. A thread that joined leaves again
+// once its count gets less done than the count before it did (a trial can
+// pass on a burst, and the scheduler can later place the threads badly
+// beside other busy processes), and the next trial waits a while. Threads
+// also leave once the others could take the load comfortably.
 #ifndef SOCKRPC_RPC_SERVER_ACTIVE_THREADS_POLICY_H_
 #define SOCKRPC_RPC_SERVER_ACTIVE_THREADS_POLICY_H_
 
@@ -18,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <vector>
 
 namespace sockrpc {
 
@@ -25,13 +29,14 @@ class ActiveThreadsPolicy {
  public:
   struct Options {
     // A trial of one more thread once the active ones used more than this
-    // share of their CPUs over `trial_windows` windows in a row...
+    // share of their CPUs...
     double add_above = 0.8;
+    // ...over this many windows in a row...
+    size_t saturated_windows = 2;
     // ...which it passes when the completions per second of its windows beat
-    // those of the windows before it by this share...
+    // those saturated windows by this share...
     double must_gain = 0.1;
-    // ...measured over this many windows on each side (those before are
-    // the saturated ones that started the trial).
+    // ...over this many windows.
     size_t trial_windows = 5;
     // After a failed trial, windows before the next one.
     size_t windows_between_trials = 50;
@@ -51,6 +56,9 @@ class ActiveThreadsPolicy {
   size_t active() const { return active_; }
 
  private:
+  // Whether the last `trial_windows` windows at this count got less done
+  // than the count before it did when this count's thread joined.
+  bool StoppedPaying(double rate);
   void Drop();
 
   const size_t threads_;
@@ -59,6 +67,10 @@ class ActiveThreadsPolicy {
   // Completions/s of the last windows at this count, all saturated.
   std::deque<double> recent_rates_;
   double rate_before_trial_ = 0;
+  // [n]: completions/s of n - 1 threads, saturated, when the n-th joined; 0
+  // while n are not active.
+  std::vector<double> rate_without_;
+  std::deque<double> rates_at_count_;  // the last windows since the count last changed
   std::deque<double> trial_rates_;
   bool in_trial_ = false;
   size_t windows_to_next_trial_ = 0;

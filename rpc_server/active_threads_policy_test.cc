@@ -17,6 +17,7 @@ size_t Window(ActiveThreadsPolicy& policy, double cpus, uint64_t completions = 1
 
 ActiveThreadsPolicy::Options Quick() {
   return {.add_above = 0.8,
+          .saturated_windows = 2,
           .must_gain = 0.1,
           .trial_windows = 2,
           .windows_between_trials = 3,
@@ -34,7 +35,7 @@ TEST(ActiveThreadsPolicyTest, OneThreadIsActiveAtFirstAndWhileLightlyLoaded) {
 TEST(ActiveThreadsPolicyTest, ANearlySaturatedThreadGetsAHelperThatStaysIfMoreGetsDone) {
   ActiveThreadsPolicy policy(2, Quick());
   EXPECT_EQ(Window(policy, 0.9, 1000), 1u);
-  EXPECT_EQ(Window(policy, 0.9, 1000), 2u);  // saturated for trial_windows: the trial starts
+  EXPECT_EQ(Window(policy, 0.9, 1000), 2u);  // saturated_windows in a row: the trial starts
   EXPECT_EQ(Window(policy, 1.6, 1400), 2u);
   EXPECT_EQ(Window(policy, 1.6, 1400), 2u);  // 1.4x: passed
   EXPECT_EQ(Window(policy, 1.6, 1400), 2u);
@@ -52,13 +53,36 @@ TEST(ActiveThreadsPolicyTest, AHelperThatDoesNotRaiseThroughputLeavesAndWaitsBef
   EXPECT_EQ(Window(policy, 0.95, 1000), 2u);  // the next trial
 }
 
+TEST(ActiveThreadsPolicyTest, AHelperThatStopsPayingLeavesAndWaitsBeforeTheNextTrial) {
+  ActiveThreadsPolicy policy(2, Quick());
+  Window(policy, 0.9, 1000);
+  ASSERT_EQ(Window(policy, 0.9, 1000), 2u);
+  Window(policy, 1.5, 1500);
+  ASSERT_EQ(Window(policy, 1.5, 1500), 2u);  // passed on a burst
+  EXPECT_EQ(Window(policy, 1.5, 950), 2u);
+  EXPECT_EQ(Window(policy, 1.5, 1000), 1u);  // 975 on average: less than one did
+  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);  // saturated, but no trial yet
+  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);
+  EXPECT_EQ(Window(policy, 0.95, 1000), 2u);  // the next trial
+}
+
+TEST(ActiveThreadsPolicyTest, AHelperThatKeepsPayingStays) {
+  ActiveThreadsPolicy policy(2, Quick());
+  Window(policy, 0.9, 1000);
+  Window(policy, 0.9, 1000);
+  Window(policy, 1.5, 1500);
+  ASSERT_EQ(Window(policy, 1.5, 1500), 2u);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(Window(policy, 1.5, 1010), 2u);
+}
+
 TEST(ActiveThreadsPolicyTest, EachTrialAddsOneThread) {
   ActiveThreadsPolicy policy(3, Quick());
   EXPECT_EQ(Window(policy, 0.9, 1000), 1u);
   EXPECT_EQ(Window(policy, 0.9, 1000), 2u);
   EXPECT_EQ(Window(policy, 1.7, 1800), 2u);
   EXPECT_EQ(Window(policy, 1.7, 1800), 2u);  // passed
-  EXPECT_EQ(Window(policy, 1.7, 1800), 3u);  // 0.85 per thread: the next trial
+  EXPECT_EQ(Window(policy, 1.7, 1800), 2u);  // 0.85 per thread: saturated again
+  EXPECT_EQ(Window(policy, 1.7, 1800), 3u);  // for saturated_windows: the next trial
 }
 
 TEST(ActiveThreadsPolicyTest, AThreadLeavesOnlyWhenTheOthersWouldBeWellBelowSaturation) {
@@ -110,7 +134,7 @@ TEST(ActiveThreadsPolicyTest, TheDefaultsJudgeATrialOverATenthOfASecond) {
   const ActiveThreadsPolicy::Options defaults;
   EXPECT_EQ(defaults.trial_windows * kWindow, milliseconds(100));
   ActiveThreadsPolicy policy(2, defaults);
-  for (size_t i = 1; i < defaults.trial_windows; ++i) ASSERT_EQ(Window(policy, 0.9), 1u);
+  for (size_t i = 1; i < defaults.saturated_windows; ++i) ASSERT_EQ(Window(policy, 0.9), 1u);
   ASSERT_EQ(Window(policy, 0.9), 2u);
   for (size_t i = 1; i < defaults.trial_windows; ++i) ASSERT_EQ(Window(policy, 1.5, 1000), 2u);
   EXPECT_EQ(Window(policy, 1.5, 1000), 1u);  // the same throughput: back to one

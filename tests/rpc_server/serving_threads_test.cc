@@ -57,7 +57,7 @@ class ServingThreadsTest : public InProcessServerTest,
     // Every thread joins as soon as there is any load at all (one window of
     // it) and stays: the calls below then run on several threads at once.
     options_.thread_policy = {
-        .add_above = 0.0, .must_gain = -1.0, .trial_windows = 1, .drop_below = 0.0};
+        .add_above = 0.0, .saturated_windows = 1, .must_gain = -1.0, .drop_below = 0.0};
     StartServer();
   }
 
@@ -199,9 +199,10 @@ TEST_F(ActiveThreadsTest, TheOthersJoinUnderLoadAndParkOnceItEnds) {
   // Thresholds low enough that the calls of one client count as load, a
   // trial starts after one such window (on a busy machine the client may
   // miss a window now and then, which would start a longer count again), and
-  // every trial passes (one lockstep client cannot show a gain).
+  // every trial passes and no thread leaves for want of a gain (one lockstep
+  // client cannot show one).
   options_.thread_policy = {
-      .add_above = 0.02, .must_gain = -1.0, .trial_windows = 1, .drop_below = 0.01};
+      .add_above = 0.02, .saturated_windows = 1, .must_gain = -1.0, .drop_below = 0.01};
   StartServer();
   ASSERT_EQ(server_->active_threads(), 1u);
   int failed = 0;
