@@ -38,7 +38,8 @@ class ActiveThreadsPolicy {
     double must_gain = 0.1;
     // ...over this many windows.
     size_t trial_windows = 5;
-    // After a failed trial, windows before the next one.
+    // After a failed trial, or a thread that stopped paying, windows before
+    // the next trial.
     size_t windows_between_trials = 50;
     // One thread fewer once the others could take the load at under this
     // share of their CPUs.
@@ -56,8 +57,9 @@ class ActiveThreadsPolicy {
   size_t active() const { return active_; }
 
  private:
-  // Whether the last `trial_windows` windows at this count got less done
-  // than the count before it did when this count's thread joined.
+  // Records this window's `rate`; whether the last `trial_windows` windows
+  // at this count got less done than the count before it did when this
+  // count's thread joined.
   bool StoppedPaying(double rate);
   void Drop();
 
