@@ -24,6 +24,14 @@ ActiveThreadsPolicy::Options Quick() {
           .drop_below = 0.6};
 }
 
+// After a thread has left for want of a gain: one thread stays saturated
+// for Quick()'s windows_between_trials before the next trial starts.
+void ExpectTheNextTrialAfterTheWait(ActiveThreadsPolicy& policy) {
+  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);  // saturated, but no trial yet
+  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);
+  EXPECT_EQ(Window(policy, 0.95, 1000), 2u);  // the next trial
+}
+
 TEST(ActiveThreadsPolicyTest, OneThreadIsActiveAtFirstAndWhileLightlyLoaded) {
   ActiveThreadsPolicy policy(4, Quick());
   EXPECT_EQ(policy.active(), 1u);
@@ -48,9 +56,7 @@ TEST(ActiveThreadsPolicyTest, AHelperThatDoesNotRaiseThroughputLeavesAndWaitsBef
   EXPECT_EQ(Window(policy, 0.9, 1000), 2u);
   EXPECT_EQ(Window(policy, 1.3, 1050), 2u);
   EXPECT_EQ(Window(policy, 1.3, 1050), 1u);  // 5% more: not worth the hand-offs
-  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);  // saturated, but no trial yet
-  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);
-  EXPECT_EQ(Window(policy, 0.95, 1000), 2u);  // the next trial
+  ExpectTheNextTrialAfterTheWait(policy);
 }
 
 TEST(ActiveThreadsPolicyTest, AHelperThatStopsPayingLeavesAndWaitsBeforeTheNextTrial) {
@@ -61,9 +67,7 @@ TEST(ActiveThreadsPolicyTest, AHelperThatStopsPayingLeavesAndWaitsBeforeTheNextT
   ASSERT_EQ(Window(policy, 1.5, 1500), 2u);  // passed on a burst
   EXPECT_EQ(Window(policy, 1.5, 950), 2u);
   EXPECT_EQ(Window(policy, 1.5, 1000), 1u);  // 975 on average: less than one did
-  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);  // saturated, but no trial yet
-  EXPECT_EQ(Window(policy, 0.95, 1000), 1u);
-  EXPECT_EQ(Window(policy, 0.95, 1000), 2u);  // the next trial
+  ExpectTheNextTrialAfterTheWait(policy);
 }
 
 TEST(ActiveThreadsPolicyTest, AHelperThatKeepsPayingStays) {
