@@ -21,6 +21,8 @@ namespace {
 constexpr size_t kMaxUnsentBytes = 64 * 1024;
 // Reads per readiness event, so one busy client cannot starve the others.
 constexpr int kMaxReadsPerWake = 8;
+// Rounds of replies written at once per event, for the same reason.
+constexpr int kMaxPumpRounds = 8;
 
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
@@ -50,6 +52,7 @@ SquaresConnection::~SquaresConnection() {
 }
 
 void SquaresConnection::Start() {
+  std::lock_guard lock(mu_);
   asio::error_code ignored;
   socket_.non_blocking(true, ignored);
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -60,6 +63,7 @@ void SquaresConnection::Start() {
 
 void SquaresConnection::Drain(std::shared_ptr<Connection> self) {
   asio::post(socket_.get_executor(), [this, self = std::move(self)] {
+    std::lock_guard lock(mu_);
     if (finished_) return;
     outcome_ = CloseReason::kBridgeShuttingDown;
     // What had arrived is answered (a connection accepted during the
@@ -72,6 +76,7 @@ void SquaresConnection::Drain(std::shared_ptr<Connection> self) {
 
 void SquaresConnection::Evict(std::shared_ptr<Connection> self, CloseReason reason) {
   asio::post(socket_.get_executor(), [this, self = std::move(self), reason] {
+    std::lock_guard lock(mu_);
     if (finished_) return;
     session_.Abort(reason, reason == CloseReason::kEvictedHandshake
                                ? "connection table nearly full: no handshake yet"
@@ -83,6 +88,7 @@ void SquaresConnection::Evict(std::shared_ptr<Connection> self, CloseReason reas
 
 void SquaresConnection::Retime(std::shared_ptr<Connection> self) {
   asio::post(socket_.get_executor(), [this, self = std::move(self)] {
+    std::lock_guard lock(mu_);
     if (finished_) return;
     timer_expiry_ = Clock::time_point::max();  // so that ScheduleTimer arms it afresh
     ScheduleTimer();
@@ -105,6 +111,7 @@ void SquaresConnection::WaitForInput() {
   waiting_for_input_ = true;
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](const asio::error_code& error) {
+                       std::lock_guard lock(self->mu_);
                        self->waiting_for_input_ = false;
                        if (self->finished_) return;
                        if (error) {
@@ -160,10 +167,26 @@ void SquaresConnection::ReadAvailable() {
 
 void SquaresConnection::Pump() {
   if (finished_) return;
-  if (unsent_bytes() < kMaxUnsentBytes) session_.Resume();
-  SendRequests();
-  pending_output_ += session_.TakeOutput();
-  Write();
+  for (int round = 1;; ++round) {
+    if (unsent_bytes() < kMaxUnsentBytes) session_.Resume();
+    SendRequests();
+    std::string output = session_.TakeOutput();
+    const bool produced = !output.empty();
+    pending_output_ += output;
+    Write();
+    if (finished_) return;
+    // The socket took every reply at once. The session holds messages back
+    // while its replies wait (SquaresSession::Resume), so it is asked again,
+    // for a bounded number of rounds; then the loop goes on with the rest.
+    if (!produced || unsent_bytes() > 0) break;
+    if (round == kMaxPumpRounds) {
+      asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        std::lock_guard lock(self->mu_);
+        self->Pump();
+      });
+      break;
+    }
+  }
   if (session_.Done() && unsent_bytes() == 0) return Finish(outcome_);
   SetActivity(!session_.greeted(), session_.AwaitingCore() || unsent_bytes() > 0, last_activity_);
   ScheduleTimer();
@@ -188,17 +211,15 @@ void SquaresConnection::SendRequests() {
     stream_ = core_.OpenSquareStream(CoreStream::Callbacks{
         .on_answer =
             [weak, executor, generation](uint64_t sequence, std::string square) {
-              if (auto self = weak.lock()) {
-                asio::post(executor,
-                           [self, generation, sequence, square = std::move(square)]() mutable {
-                             self->OnCoreAnswer(generation, sequence, std::move(square));
-                           });
-              }
+              DeliverAnswer(weak, executor, generation, sequence, std::move(square));
             },
+        // Through the loop: CoreStream::Send may end the stream while this
+        // connection's mutex is held.
         .on_done =
             [weak, executor, generation](absl::Status status) {
               if (auto self = weak.lock()) {
                 asio::post(executor, [self, generation, status = std::move(status)] {
+                  std::lock_guard lock(self->mu_);
                   self->OnCoreDone(generation, status);
                 });
               }
@@ -231,10 +252,22 @@ bool SquaresConnection::ClientSentMore(uint64_t sequence) {
 
 void SquaresConnection::Write() {
   if (writing_ || pending_output_.empty() || finished_) return;
+  // Most replies fit the socket's send buffer: written here and now, on
+  // whichever thread holds the connection, with no handler to run after.
+  asio::error_code write_error;
+  const size_t written = socket_.write_some(asio::buffer(pending_output_), write_error);
+  if (write_error && write_error != asio::error::would_block &&
+      write_error != asio::error::try_again) {
+    return Finish(CloseReason::kConnectionReset);
+  }
+  if (!write_error) last_activity_ = Clock::now();
+  pending_output_.erase(0, written);
+  if (pending_output_.empty()) return;
   std::swap(writing_output_, pending_output_);
   writing_ = true;
   asio::async_write(socket_, asio::buffer(writing_output_),
                     [self = shared_from_this()](const asio::error_code& error, size_t) {
+                      std::lock_guard lock(self->mu_);
                       self->writing_ = false;
                       self->writing_output_.clear();
                       if (self->finished_) return;
@@ -242,6 +275,20 @@ void SquaresConnection::Write() {
                       self->last_activity_ = Clock::now();
                       self->Pump();
                     });
+}
+
+void SquaresConnection::DeliverAnswer(const std::weak_ptr<SquaresConnection>& weak,
+                                      const asio::any_io_executor& executor, uint64_t generation,
+                                      uint64_t sequence, std::string square) {
+  std::shared_ptr<SquaresConnection> self = weak.lock();
+  if (self == nullptr) return;
+  {
+    std::lock_guard lock(self->mu_);
+    self->OnCoreAnswer(generation, sequence, std::move(square));
+  }
+  // A connection is destroyed on its own loop (connection.h): if this is
+  // the last reference, the loop drops it.
+  if (self.use_count() == 1) asio::post(executor, [self = std::move(self)] {});
 }
 
 void SquaresConnection::OnCoreAnswer(uint64_t generation, uint64_t sequence, std::string square) {
@@ -307,7 +354,9 @@ void SquaresConnection::ScheduleTimer() {
   timer_expiry_ = next;
   timer_.expires_at(next);
   timer_.async_wait([self = shared_from_this()](const asio::error_code& error) {
-    if (error || self->finished_) return;
+    if (error) return;
+    std::lock_guard lock(self->mu_);
+    if (self->finished_) return;
     self->timer_expiry_ = Clock::time_point::max();
     self->OnTimer();
   });

@@ -1,14 +1,18 @@
 // The I/O shell of one SQUARES connection: socket reads and writes, its
 // stream of requests to the core, and the timers. The protocol itself is
 // SquaresSession; this class only feeds it events and carries out its
-// requests. Everything runs on the connection's executor (one thread).
+// requests. Everything runs under the connection's mutex: on its event loop,
+// except the core's answers, which the completion thread hands the session
+// and writes to the socket itself, without a hand-off to the loop
+// (docs/performance.md, "Answers written where they arrive").
 #ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SQUARES_CONNECTION_H_
 #define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SQUARES_CONNECTION_H_
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,7 +57,13 @@ class SquaresConnection final : public Connection,
   // Whether the client has sent bytes not yet read, as the answer to
   // `sequence` needs to know (SquaresSession::OnCoreAnswer).
   bool ClientSentMore(uint64_t sequence);
+  // Writes what is pending: at once if the socket takes it, else through an
+  // asynchronous write that completes on the event loop.
   void Write();
+  // An answer from the core, on the completion thread.
+  static void DeliverAnswer(const std::weak_ptr<SquaresConnection>& weak,
+                            const asio::any_io_executor& executor, uint64_t generation,
+                            uint64_t sequence, std::string square);
   void OnCoreAnswer(uint64_t generation, uint64_t sequence, std::string square);
   void OnCoreDone(uint64_t generation, absl::Status status);
   void AbandonStream();
@@ -68,6 +78,9 @@ class SquaresConnection final : public Connection,
   void Finish(CloseReason outcome);
   size_t unsent_bytes() const { return pending_output_.size() + writing_output_.size(); }
 
+  // Guards everything below (std::mutex rather than absl::Mutex: sanitizers
+  // see its ordering). Held by every handler, on whichever thread it runs.
+  std::mutex mu_;
   asio::ip::tcp::socket socket_;
   const std::string peer_;
   CoreClient& core_;
