@@ -11,8 +11,7 @@ namespace sockrpc {
 // Runs `context` until it is stopped or out of work. After each handler it
 // keeps polling, without sleeping in epoll, for up to `busy_poll`, as long
 // as the gaps between its events need (common/busy_poll.h): a lockstep
-// client's next message, or the core's answer posted by the completion
-// thread, usually comes within that time.
+// client's next message usually comes within that time.
 void RunEventLoop(asio::io_context& context, BusyPoll::Clock::duration busy_poll);
 
 }  // namespace sockrpc

@@ -210,8 +210,8 @@ void SquaresConnection::SendRequests() {
     const asio::any_io_executor executor = socket_.get_executor();
     stream_ = core_.OpenSquareStream(CoreStream::Callbacks{
         .on_answer =
-            [weak, executor, generation](uint64_t sequence, std::string square) {
-              DeliverAnswer(weak, executor, generation, sequence, std::move(square));
+            [weak, executor, generation](uint64_t sequence, std::string square, bool first_few) {
+              DeliverAnswer(weak, executor, generation, sequence, std::move(square), first_few);
             },
         // Through the loop: CoreStream::Send may end the stream while this
         // connection's mutex is held.
@@ -279,16 +279,33 @@ void SquaresConnection::Write() {
 
 void SquaresConnection::DeliverAnswer(const std::weak_ptr<SquaresConnection>& weak,
                                       const asio::any_io_executor& executor, uint64_t generation,
-                                      uint64_t sequence, std::string square) {
+                                      uint64_t sequence, std::string square, bool first_few) {
   std::shared_ptr<SquaresConnection> self = weak.lock();
   if (self == nullptr) return;
+  bool taken_here = false;
   {
     std::lock_guard lock(self->mu_);
-    self->OnCoreAnswer(generation, sequence, std::move(square));
+    // The session takes its answers in order: while one waits on the loop,
+    // the later ones queue behind it there.
+    if (first_few && self->answers_on_loop_ == 0) {
+      self->OnCoreAnswer(generation, sequence, std::move(square));
+      taken_here = true;
+    } else {
+      ++self->answers_on_loop_;
+    }
   }
-  // A connection is destroyed on its own loop (connection.h): if this is
-  // the last reference, the loop drops it.
-  if (self.use_count() == 1) asio::post(executor, [self = std::move(self)] {});
+  if (taken_here) {
+    // A connection is destroyed on its own loop (connection.h): if this is
+    // the last reference, the loop drops it.
+    if (self.use_count() == 1) asio::post(executor, [self = std::move(self)] {});
+    return;
+  }
+  asio::post(executor, [self = std::move(self), generation, sequence,
+                        square = std::move(square)]() mutable {
+    std::lock_guard lock(self->mu_);
+    --self->answers_on_loop_;
+    self->OnCoreAnswer(generation, sequence, std::move(square));
+  });
 }
 
 void SquaresConnection::OnCoreAnswer(uint64_t generation, uint64_t sequence, std::string square) {

@@ -2,8 +2,9 @@
 // stream of requests to the core, and the timers. The protocol itself is
 // SquaresSession; this class only feeds it events and carries out its
 // requests. Everything runs under the connection's mutex: on its event loop,
-// except the core's answers, which the completion thread hands the session
-// and writes to the socket itself, without a hand-off to the loop
+// except the first answers of each message from the core
+// (CoreStream::kFirstFew), which the completion thread hands the session and
+// writes to the socket itself, without a hand-off to the loop
 // (docs/performance.md, "Answers written where they arrive").
 #ifndef SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SQUARES_CONNECTION_H_
 #define SOCKRPC_LEGACY_BRIDGE_CONNECTIONS_SQUARES_CONNECTION_H_
@@ -60,10 +61,12 @@ class SquaresConnection final : public Connection,
   // Writes what is pending: at once if the socket takes it, else through an
   // asynchronous write that completes on the event loop.
   void Write();
-  // An answer from the core, on the completion thread.
+  // An answer from the core, on the completion thread: taken here if it is
+  // one of the first few of its message (CoreStream::Callbacks), else on the
+  // connection's loop.
   static void DeliverAnswer(const std::weak_ptr<SquaresConnection>& weak,
                             const asio::any_io_executor& executor, uint64_t generation,
-                            uint64_t sequence, std::string square);
+                            uint64_t sequence, std::string square, bool first_few);
   void OnCoreAnswer(uint64_t generation, uint64_t sequence, std::string square);
   void OnCoreDone(uint64_t generation, absl::Status status);
   void AbandonStream();
@@ -91,6 +94,7 @@ class SquaresConnection final : public Connection,
   asio::steady_timer timer_;
 
   std::shared_ptr<CoreStream> stream_;
+  uint64_t answers_on_loop_ = 0;  // posted to the loop, not yet taken
   std::deque<Clock::time_point> sent_at_;  // per request awaiting an answer, in order
   uint64_t stream_generation_ = 0;  // answers from older streams are ignored
 

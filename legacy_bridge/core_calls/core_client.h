@@ -3,7 +3,8 @@
 // connecting together share one request), and the SQUARES sessions' requests
 // on a few shared SquareService.SquareBatchStream calls
 // (square_stream_pool.h). All callbacks run on the completion thread
-// (completion_thread.h); callers hand them to their own executor.
+// (completion_thread.h); callers lock what they touch, or hand them to their
+// own executor.
 #ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CORE_CLIENT_H_
 #define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_CORE_CLIENT_H_
 

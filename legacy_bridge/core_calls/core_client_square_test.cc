@@ -110,7 +110,7 @@ class CoreClientSquareTest : public LoopbackCoreTest {
     for (int i = 0; i < kSessions; ++i) {
       sessions_.push_back(client_->OpenSquareStream(CoreStream::Callbacks{
           .on_answer =
-              [this, i](uint64_t, std::string square) {
+              [this, i](uint64_t, std::string square, bool) {
                 std::lock_guard lock(mu_);
                 squares_[static_cast<size_t>(i)] = std::move(square);
                 ++answers_;

@@ -30,8 +30,8 @@ void CoreStream::Abandon() {
   bound_.reset();
 }
 
-void CoreStream::Answer(uint64_t sequence, std::string square) {
-  if (!ended_.load()) callbacks_.on_answer(sequence, std::move(square));
+void CoreStream::Answer(uint64_t sequence, std::string square, bool first_few) {
+  if (!ended_.load()) callbacks_.on_answer(sequence, std::move(square), first_few);
 }
 
 void CoreStream::End(absl::Status status) {

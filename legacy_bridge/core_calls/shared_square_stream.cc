@@ -178,8 +178,9 @@ void SharedSquareStream::OnReadDone(bool ok) {
   if (overload_ != nullptr && answered > 0) overload_->OnAnswered(answered);
   // Answers cannot be matched any more: end the call; its sessions ask again.
   if (broken) context_.TryCancel();
-  for (Delivery& delivery : deliveries) {
-    delivery.target->Answer(delivery.sequence, std::move(*delivery.square));
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    deliveries[i].target->Answer(deliveries[i].sequence, std::move(*deliveries[i].square),
+                                 /*first_few=*/i < CoreStream::kFirstFew);
   }
   // The answers are delivered (moved out) before the next read reuses them.
   std::lock_guard lock(mu_);

@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/legacy_bridge/in_process_bridge.h"
 #include "tests/legacy_bridge/loopback_client.h"
@@ -68,6 +70,31 @@ TEST_F(LegacyPortsTest, ConnectionsPastTheLimitGetAnErrorLine) {
               testing::StartsWith("ERROR too many connections (limit 1)"));
   ASSERT_TRUE(held.Send("5\n"));
   EXPECT_EQ(held.ReadExact(2), "25");
+}
+
+// Many sessions' lines share the core's messages, so one session's answers
+// come back spread over several messages, some among the first few of a
+// message (taken by the completion thread) and some not (taken on the event
+// loop): the session still gets every answer, in order.
+TEST_F(LegacyPortsTest, AnswersSpreadOverTheCoresMessagesStayInOrder) {
+  StartBoth();
+  constexpr int kClients = 16;
+  constexpr int kLines = 300;
+  std::string lines;
+  std::string squares;
+  for (int i = 1; i <= kLines; ++i) {
+    lines += std::to_string(i) + "\n";
+    squares += std::to_string(i * i);
+  }
+  std::vector<std::unique_ptr<LoopbackClient>> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.push_back(std::make_unique<LoopbackClient>(bridge_->square_address()));
+    ASSERT_TRUE(clients.back()->connected());
+    ASSERT_TRUE(clients.back()->Send("Hi there!\n"));
+    ASSERT_EQ(clients.back()->ReadExact(sizeof(kGreeting) - 1), kGreeting);
+  }
+  for (auto& client : clients) ASSERT_TRUE(client->Send(lines));
+  for (auto& client : clients) EXPECT_EQ(client->ReadExact(squares.size()), squares);
 }
 
 }  // namespace
