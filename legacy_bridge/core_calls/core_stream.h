@@ -41,6 +41,8 @@ class CoreStream : public std::enable_shared_from_this<CoreStream> {
     std::function<void(absl::Status status)> on_done;
   };
 
+  // The answers at the head of each message from the core that on_answer
+  // marks `first_few`: all of them at low load, a few under load.
   static constexpr size_t kFirstFew = 8;
 
   // The shared call this session's requests go on when none awaits answers.
