@@ -25,6 +25,11 @@ bool OverloadEstimator::ShouldShed(Clock::time_point now) {
   return ExpectedWait() > options_.max_wait;
 }
 
+bool OverloadEstimator::NearShedding() const {
+  if (options_.max_wait <= Clock::duration::zero()) return false;
+  return 2 * ExpectedWait() > options_.max_wait;
+}
+
 OverloadEstimator::Clock::duration OverloadEstimator::ExpectedWait() const {
   if (throughput_ <= 0) return Clock::duration::zero();
   return std::chrono::duration_cast<Clock::duration>(

@@ -51,6 +51,10 @@ class OverloadEstimator {
   void OnForgotten(uint64_t count);
   // Whether a new message should be shed rather than sent.
   bool ShouldShed(Clock::time_point now);
+  // Whether the expected wait is past half of `max_wait`, where a request
+  // that waits for more than its own turn (held back to join a larger batch)
+  // may wait past the deadline; false while shedding is off.
+  bool NearShedding() const;
 
   uint64_t in_flight() const { return in_flight_; }
   // Answers per second, averaged; zero until a window with answers has ended.

@@ -49,6 +49,23 @@ TEST(OverloadEstimatorTest, ExpectedWaitIsInFlightOverThroughput) {
   EXPECT_TRUE(estimator.ShouldShed(now));
 }
 
+TEST(OverloadEstimatorTest, NearSheddingFromHalfTheLongestWait) {
+  OverloadEstimator estimator(MaxWait(milliseconds(1000)));
+  Clock::time_point now = Serve(estimator, Clock::now(), 1000, milliseconds(500));
+  estimator.OnSent(now, 400);  // 0.4 s of work
+  EXPECT_FALSE(estimator.NearShedding());
+  estimator.OnSent(now, 200);  // 0.6 s
+  EXPECT_TRUE(estimator.NearShedding());
+  EXPECT_FALSE(estimator.ShouldShed(now));
+}
+
+TEST(OverloadEstimatorTest, NeverNearSheddingWhileSheddingIsOff) {
+  OverloadEstimator estimator(MaxWait(milliseconds(0)));
+  Clock::time_point now = Serve(estimator, Clock::now(), 1000, milliseconds(500));
+  estimator.OnSent(now, 100'000);
+  EXPECT_FALSE(estimator.NearShedding());
+}
+
 TEST(OverloadEstimatorTest, SheddingStopsOnceTheBacklogIsAnswered) {
   OverloadEstimator estimator(MaxWait(milliseconds(200)));
   Clock::time_point now = Serve(estimator, Clock::now(), 1000, milliseconds(500));

@@ -20,23 +20,27 @@ OverloadGate::OverloadGate(OverloadEstimator::Options options, Counter& shed,
 void OverloadGate::OnSent(uint64_t count) {
   std::lock_guard lock(mu_);
   estimator_.OnSent(Clock::now(), count);
+  UpdateLaggingLocked();
 }
 
 void OverloadGate::OnAnswered(uint64_t count) {
   std::lock_guard lock(mu_);
   estimator_.OnAnswered(Clock::now(), count);
+  UpdateLaggingLocked();
 }
 
 void OverloadGate::OnForgotten(uint64_t count) {
   if (count == 0) return;
   std::lock_guard lock(mu_);
   estimator_.OnForgotten(count);
+  UpdateLaggingLocked();
 }
 
 bool OverloadGate::Shed(uint64_t messages) {
   const Clock::time_point now = Clock::now();
   std::lock_guard lock(mu_);
   const bool shed = estimator_.ShouldShed(now);
+  UpdateLaggingLocked();
   const double wait_ms =
       std::chrono::duration<double, std::milli>(estimator_.ExpectedWait()).count();
   expected_wait_us_.Set(static_cast<int64_t>(wait_ms * 1000));

@@ -5,6 +5,7 @@
 #ifndef SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_GATE_H_
 #define SOCKRPC_LEGACY_BRIDGE_CORE_CALLS_OVERLOAD_GATE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 
@@ -24,8 +25,18 @@ class OverloadGate {
   void OnForgotten(uint64_t count);
   // Whether to shed `messages` messages now; a shed is counted and logged.
   bool Shed(uint64_t messages);
+  // The core is far enough behind that shedding is near
+  // (OverloadEstimator::NearShedding), as of the last report: read without
+  // the lock, on every batch a shared stream might hold back.
+  bool core_lagging() const { return core_lagging_.load(std::memory_order_relaxed); }
 
  private:
+  // Called with mu_ held, after every change to the estimator.
+  void UpdateLaggingLocked() {
+    core_lagging_.store(estimator_.NearShedding(), std::memory_order_relaxed);
+  }
+
+  std::atomic<bool> core_lagging_{false};
   std::mutex mu_;  // guards everything below
   OverloadEstimator estimator_;
   Counter& shed_;

@@ -66,12 +66,14 @@ class SharedSquareStream {
 
   // Whether the next batch may be written now (or, `after_this_write`, as
   // soon as the write in flight completes): either the batch before is
-  // answered or this one has grown to kHoldDigits.
+  // answered, or this one has grown to kHoldDigits, or (now only: it may
+  // change before the write completes) the core lags.
   bool MayWriteLocked(bool after_this_write = false) const {
     return started_ && !done_ && batches_.has_unsent() &&
            (after_this_write || !batches_.in_flight()) &&
            (unanswered_batch_ends_.size() < kMaxUnansweredBatches ||
-            batches_.unsent_digits() >= kHoldDigits);
+            batches_.unsent_digits() >= kHoldDigits ||
+            (!after_this_write && overload_ != nullptr && overload_->core_lagging()));
   }
   void WriteNextLocked();
   void RequestCloseLocked();
@@ -108,7 +110,10 @@ class SharedSquareStream {
   // message, so a batch of big numbers held back until it is large would
   // make all of them wait for the whole message (on a slow link, past the
   // deadline). Past kHoldDigits it goes at once (docs/performance.md, "One
-  // unanswered batch per call").
+  // unanswered batch per call"). Nothing waits while the core lags
+  // (OverloadGate::core_lagging): a held request waits for the batch before
+  // it, then for its own, up to twice the wait that shedding expects, and
+  // then past the deadline instead of being shed (same section).
   static constexpr size_t kMaxUnansweredBatches = 1;
   static constexpr size_t kHoldDigits = 4096;
   std::deque<uint64_t> unanswered_batch_ends_;

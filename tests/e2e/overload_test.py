@@ -123,7 +123,11 @@ class OverloadTest(unittest.TestCase):
         self.assertEqual(wrong, [])
         self.assertGreater(shed, 0, "nothing was shed")
         self.assertGreater(len(latencies), 50, "hardly anything was served")
-        self.assertLess(p99(latencies), DEADLINE)
+        # Shedding expects half the deadline; a request that waits for more
+        # than its own turn (held back behind its call's unanswered batch)
+        # took the p99 to 0.85-0.93 s, and one message past the deadline now
+        # and then. Without holds it is 0.58-0.61 s.
+        self.assertLess(p99(latencies), 0.8 * DEADLINE)
         self.assertEqual(others, [], "messages timed out instead of being shed")
         self.assertEqual(sample(metrics, "sockrpc_bridge_squares_shed_total"), shed)
         self.assertRegex(bridge.stderr_text(), "SQUARES overloaded: shed")
