@@ -27,12 +27,6 @@
 namespace sockrpc {
 namespace {
 
-std::string PeerName(const asio::ip::tcp::endpoint& peer) {
-  const std::string host = peer.address().to_string();
-  return peer.address().is_v6() ? absl::StrCat("[", host, "]:", peer.port())
-                                 : absl::StrCat(host, ":", peer.port());
-}
-
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 // On shutdown, how long the listeners keep accepting the handshakes that were
@@ -333,7 +327,7 @@ void Bridge::LogShed(CloseReason reason, const std::string& address_key) {
 template <typename ConnectionType>
 void Bridge::Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
                   const std::string& address_key) {
-  auto connection = std::make_shared<ConnectionType>(std::move(socket), PeerName(peer), *core_,
+  auto connection = std::make_shared<ConnectionType>(std::move(socket), peer, *core_,
                                                      options_, registry_, metrics_);
   registry_.Add(connection.get(), connection, address_key);
   // Already on the event loop that accepted it, where it lives from now on.

@@ -8,6 +8,9 @@ namespace {
 TEST(AddressKeyTest, IPv4IsTheAddress) {
   EXPECT_EQ(AddressKey(asio::ip::make_address("192.0.2.7")), "192.0.2.7");
   EXPECT_EQ(AddressKey(asio::ip::make_address("::ffff:127.0.0.2")), "127.0.0.2");
+  EXPECT_EQ(AddressKey(asio::ip::make_address("0.0.0.0")), "0.0.0.0");
+  EXPECT_EQ(AddressKey(asio::ip::make_address("255.255.255.255")), "255.255.255.255");
+  EXPECT_EQ(AddressKey(asio::ip::make_address("10.100.1.255")), "10.100.1.255");
 }
 
 TEST(AddressKeyTest, IPv6IsItsSlash64) {

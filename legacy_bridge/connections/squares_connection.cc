@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
+#include "legacy_bridge/connections/peer_name.h"
 #include "legacy_bridge/connections/socket_closer.h"
 #include "legacy_bridge/connections/tcp_timing.h"
 
@@ -31,11 +32,11 @@ double MillisecondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-SquaresConnection::SquaresConnection(asio::ip::tcp::socket socket, std::string peer,
+SquaresConnection::SquaresConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer,
                                      CoreClient& core, const BridgeOptions& options,
                                      ConnectionRegistry& registry, BridgeMetrics& metrics)
     : socket_(std::move(socket)),
-      peer_(std::move(peer)),
+      peer_(peer),
       core_(core),
       options_(options),
       registry_(registry),
@@ -333,7 +334,7 @@ void SquaresConnection::OnCoreDone(uint64_t generation, absl::Status status) {
       // none answers within the deadline, OnTimer turns them into ERRORs.
       session_.OnCoreStreamLost();
     } else {
-      LogError(absl::StrCat("SQUARES ", peer_, ": core call failed: ", status.ToString()));
+      LogError(absl::StrCat("SQUARES ", PeerName(peer_), ": core call failed: ", status.ToString()));
       metrics_.core_failures.Increment();
       session_.OnCoreFailure(status);
     }
@@ -392,7 +393,7 @@ void SquaresConnection::OnTimer() {
     session_.Abort(CloseReason::kHandshakeTimeout,
                    absl::StrFormat("no handshake within %dms", handshake_timeout.count()));
   } else if (session_.AwaitingCore() && now - last_core_progress_ >= options_.deadline) {
-    LogError(absl::StrCat("SQUARES ", peer_, ": no answer from the core within ",
+    LogError(absl::StrCat("SQUARES ", PeerName(peer_), ": no answer from the core within ",
                           options_.deadline.count(), "ms"));
     AbandonStream();
     sent_at_.clear();
@@ -430,13 +431,14 @@ void SquaresConnection::Finish(CloseReason outcome) {
       reason == CloseReason::kEvictedHandshake || reason == CloseReason::kEvictedIdle;
   if (options_.verbose || (!clean && !evicted)) {
     const double milliseconds = MillisecondsSince(started_);
+    const std::string peer = PeerName(peer_);
     std::vector<LogField> fields = {
-        LogField("protocol", "SQUARES"), LogField("peer", peer_),
+        LogField("protocol", "SQUARES"), LogField("peer", peer),
         LogField("messages", session_.messages()), LogField("errors", session_.errors()),
         LogField("outcome", CloseReasonName(reason)), LogField("duration_ms", milliseconds)};
     if (!session_.close_detail().empty()) fields.emplace_back("detail", session_.close_detail());
     LogInfo(absl::StrFormat("SQUARES peer=%s messages=%d errors=%d outcome=%s%s duration=%.1fms",
-                            peer_, session_.messages(), session_.errors(), CloseReasonName(reason),
+                            peer, session_.messages(), session_.errors(), CloseReasonName(reason),
                             session_.close_detail().empty()
                                 ? ""
                                 : absl::StrCat(" detail=\"", session_.close_detail(), "\""),

@@ -32,7 +32,7 @@ namespace sockrpc {
 class SquaresConnection final : public Connection,
                                 public std::enable_shared_from_this<SquaresConnection> {
  public:
-  SquaresConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
+  SquaresConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer, CoreClient& core,
                     const BridgeOptions& options, ConnectionRegistry& registry,
                     BridgeMetrics& metrics);
   ~SquaresConnection() override;
@@ -85,7 +85,7 @@ class SquaresConnection final : public Connection,
   // see its ordering). Held by every handler, on whichever thread it runs.
   std::mutex mu_;
   asio::ip::tcp::socket socket_;
-  const std::string peer_;
+  const asio::ip::tcp::endpoint peer_;  // formatted only for a log line (peer_name.h)
   CoreClient& core_;
   const BridgeOptions& options_;
   ConnectionRegistry& registry_;

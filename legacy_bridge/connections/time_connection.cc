@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
+#include "legacy_bridge/connections/peer_name.h"
 #include "legacy_bridge/connections/socket_closer.h"
 #include "legacy_bridge/protocol/squares_session.h"
 
@@ -22,11 +23,11 @@ std::string TimeReply(const absl::StatusOr<std::string>& ctime) {
   return ErrorLine(CoreErrorText(ctime.status()));
 }
 
-TimeConnection::TimeConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
+TimeConnection::TimeConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer, CoreClient& core,
                                const BridgeOptions& options, ConnectionRegistry& registry,
                                BridgeMetrics& metrics)
     : socket_(std::move(socket)),
-      peer_(std::move(peer)),
+      peer_(peer),
       core_(core),
       options_(options),
       registry_(registry),
@@ -78,7 +79,7 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
     failed_ = true;
     metrics_.core_failures.Increment();
     metrics_.time.error_lines.Increment();
-    LogError(absl::StrCat("TIME ", peer_, ": core call failed: ", ctime.status().ToString()));
+    LogError(absl::StrCat("TIME ", PeerName(peer_), ": core call failed: ", ctime.status().ToString()));
   }
   reply_ = TimeReply(ctime);
   // A fresh connection's send buffer takes the line at once: one send()
@@ -111,9 +112,10 @@ void TimeConnection::Finish(const char* outcome) {
     const double milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
             .count();
-    LogInfo(absl::StrFormat("TIME peer=%s outcome=\"%s\" duration=%.1fms", peer_, result,
+    const std::string peer = PeerName(peer_);
+    LogInfo(absl::StrFormat("TIME peer=%s outcome=\"%s\" duration=%.1fms", peer, result,
                             milliseconds),
-            {LogField("protocol", "TIME"), LogField("peer", peer_), LogField("outcome", result),
+            {LogField("protocol", "TIME"), LogField("peer", peer), LogField("outcome", result),
              LogField("duration_ms", milliseconds)});
   }
   asio::error_code ignored;

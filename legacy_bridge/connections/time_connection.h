@@ -25,7 +25,7 @@ std::string TimeReply(const absl::StatusOr<std::string>& ctime);
 class TimeConnection final : public Connection,
                              public std::enable_shared_from_this<TimeConnection> {
  public:
-  TimeConnection(asio::ip::tcp::socket socket, std::string peer, CoreClient& core,
+  TimeConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer, CoreClient& core,
                  const BridgeOptions& options, ConnectionRegistry& registry,
                  BridgeMetrics& metrics);
   ~TimeConnection() override;
@@ -46,7 +46,7 @@ class TimeConnection final : public Connection,
   void Finish(const char* outcome);
 
   asio::ip::tcp::socket socket_;
-  const std::string peer_;
+  const asio::ip::tcp::endpoint peer_;  // formatted only for a log line (peer_name.h)
   CoreClient& core_;
   const BridgeOptions& options_;
   ConnectionRegistry& registry_;
