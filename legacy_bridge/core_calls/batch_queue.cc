@@ -1,9 +1,11 @@
 #include "legacy_bridge/core_calls/batch_queue.h"
 
+#include "absl/strings/numbers.h"
+
 namespace sockrpc {
 
 void BatchQueue::Add(uint64_t wire_sequence, const std::string& decimal) {
-  const bool back_open = has_unsent() && batches_.back().requests_size() < kMaxRequests &&
+  const bool back_open = has_unsent() && batches_.back().message.requests_size() < kMaxRequests &&
                          back_digits_ + decimal.size() <= kMaxDigits;
   if (!back_open) {
     batches_.emplace_back();
@@ -11,15 +13,23 @@ void BatchQueue::Add(uint64_t wire_sequence, const std::string& decimal) {
   }
   back_digits_ += decimal.size();
   unsent_digits_ += decimal.size();
-  auto& request = *batches_.back().add_requests();
+  batches_.back().digits += decimal.size();
+  auto& request = *batches_.back().message.add_requests();
   request.set_sequence(wire_sequence);
-  request.set_decimal(decimal);
+  // The decimal is canonical (no sign but '-', no leading zeros or spaces),
+  // so the int64 form is the same integer, and the core answers it the same.
+  int64_t value = 0;
+  if (absl::SimpleAtoi(decimal, &value)) {
+    request.set_value(value);
+  } else {
+    request.set_decimal(decimal);
+  }
 }
 
 const sockrpc::square::v1::SquareBatchStreamRequest& BatchQueue::StartSending() {
   in_flight_ = true;
-  for (const auto& request : batches_.front().requests()) unsent_digits_ -= request.decimal().size();
-  return batches_.front();
+  unsent_digits_ -= batches_.front().digits;
+  return batches_.front().message;
 }
 
 void BatchQueue::SendingDone() {

@@ -24,7 +24,9 @@ class BatchQueue {
   static constexpr int kMaxRequests = 64;
   static constexpr size_t kMaxDigits = size_t{1} << 20;
 
-  // Queues the request `wire_sequence` for the number `decimal`.
+  // Queues the request `wire_sequence` for the canonical integer `decimal`:
+  // as an int64 `value` where it fits (no string to allocate, copy and echo
+  // on either side), else as the `decimal` itself.
   void Add(uint64_t wire_sequence, const std::string& decimal);
 
   // Whether a batch is queued that is not in flight.
@@ -46,7 +48,11 @@ class BatchQueue {
   void Clear();
 
  private:
-  std::deque<sockrpc::square::v1::SquareBatchStreamRequest> batches_;
+  struct Batch {
+    sockrpc::square::v1::SquareBatchStreamRequest message;
+    size_t digits = 0;
+  };
+  std::deque<Batch> batches_;
   size_t back_digits_ = 0;  // in the back batch, while it takes requests
   size_t unsent_digits_ = 0;
   bool in_flight_ = false;

@@ -1,5 +1,7 @@
 #include "legacy_bridge/core_calls/batch_queue.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,9 +28,26 @@ TEST(BatchQueueTest, RequestsQueuedTogetherFormOneBatch) {
   const auto& batch = queue.StartSending();
   ASSERT_EQ(batch.requests_size(), 3);
   EXPECT_EQ(batch.requests(2).sequence(), 3u);
-  EXPECT_EQ(batch.requests(2).decimal(), "12");
+  EXPECT_EQ(batch.requests(2).value(), 12);
   queue.SendingDone();
   EXPECT_FALSE(queue.has_unsent());
+}
+
+TEST(BatchQueueTest, IntegersThatFitInt64GoAsValuesTheRestAsDecimals) {
+  BatchQueue queue;
+  queue.Add(1, "-9223372036854775808");
+  queue.Add(2, "9223372036854775807");
+  queue.Add(3, "9223372036854775808");
+  queue.Add(4, "-9223372036854775809");
+  queue.Add(5, "0");
+  const auto& batch = queue.StartSending();
+  ASSERT_EQ(batch.requests_size(), 5);
+  EXPECT_EQ(batch.requests(0).value(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(batch.requests(1).value(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(batch.requests(2).decimal(), "9223372036854775808");
+  EXPECT_EQ(batch.requests(3).decimal(), "-9223372036854775809");
+  EXPECT_EQ(batch.requests(4).number_case(), square::v1::SquareStreamRequest::kValue);
+  EXPECT_EQ(batch.requests(4).value(), 0);
 }
 
 TEST(BatchQueueTest, TheBatchInFlightTakesNoMoreRequests) {

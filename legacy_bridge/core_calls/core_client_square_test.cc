@@ -23,6 +23,7 @@ namespace {
 
 using sockrpc::square::v1::SquareBatchStreamRequest;
 using sockrpc::square::v1::SquareBatchStreamResponse;
+using sockrpc::square::v1::SquareStreamRequest;
 using sockrpc::square::v1::SquareService;
 using std::chrono::seconds;
 
@@ -57,7 +58,10 @@ class HoldingCore final : public SquareService::Service {
         for (const auto& request : batch.requests()) {
           auto* answer = answers.add_responses();
           answer->set_sequence(request.sequence());
-          answer->set_square(absl::StrCat(request.decimal(), "^2"));
+          answer->set_square(absl::StrCat(
+              request.number_case() == SquareStreamRequest::kValue ? absl::StrCat(request.value())
+                                                                   : request.decimal(),
+              "^2"));
         }
         stream->Write(answers);
       }
