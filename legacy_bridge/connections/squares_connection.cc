@@ -334,7 +334,8 @@ void SquaresConnection::OnCoreDone(uint64_t generation, absl::Status status) {
       // none answers within the deadline, OnTimer turns them into ERRORs.
       session_.OnCoreStreamLost();
     } else {
-      LogError(absl::StrCat("SQUARES ", PeerName(peer_), ": core call failed: ", status.ToString()));
+      LogError(
+          absl::StrCat("SQUARES ", PeerName(peer_), ": core call failed: ", status.ToString()));
       metrics_.core_failures.Increment();
       session_.OnCoreFailure(status);
     }
@@ -402,7 +403,8 @@ void SquaresConnection::OnTimer() {
         absl::StrFormat("no answer within %dms", options_.deadline.count())));
   } else if (!session_.AwaitingCore() && unsent_bytes() == 0 &&
              now - last_activity_ >= idle_timeout) {
-    session_.Abort(CloseReason::kIdleTimeout, absl::StrFormat("idle for %dms", idle_timeout.count()));
+    session_.Abort(CloseReason::kIdleTimeout,
+                   absl::StrFormat("idle for %dms", idle_timeout.count()));
   }
   Pump();
 }

@@ -23,9 +23,9 @@ std::string TimeReply(const absl::StatusOr<std::string>& ctime) {
   return ErrorLine(CoreErrorText(ctime.status()));
 }
 
-TimeConnection::TimeConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer, CoreClient& core,
-                               const BridgeOptions& options, ConnectionRegistry& registry,
-                               BridgeMetrics& metrics)
+TimeConnection::TimeConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer,
+                               CoreClient& core, const BridgeOptions& options,
+                               ConnectionRegistry& registry, BridgeMetrics& metrics)
     : socket_(std::move(socket)),
       peer_(peer),
       core_(core),
@@ -79,7 +79,8 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
     failed_ = true;
     metrics_.core_failures.Increment();
     metrics_.time.error_lines.Increment();
-    LogError(absl::StrCat("TIME ", PeerName(peer_), ": core call failed: ", ctime.status().ToString()));
+    LogError(
+        absl::StrCat("TIME ", PeerName(peer_), ": core call failed: ", ctime.status().ToString()));
   }
   reply_ = TimeReply(ctime);
   // A fresh connection's send buffer takes the line at once: one send()

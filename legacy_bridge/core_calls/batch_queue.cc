@@ -5,16 +5,14 @@
 namespace sockrpc {
 
 void BatchQueue::Add(uint64_t wire_sequence, const std::string& decimal) {
+  // has_unsent(): the back batch is not in flight, so it still takes requests.
   const bool back_open = has_unsent() && batches_.back().message.requests_size() < kMaxRequests &&
-                         back_digits_ + decimal.size() <= kMaxDigits;
-  if (!back_open) {
-    batches_.emplace_back();
-    back_digits_ = 0;
-  }
-  back_digits_ += decimal.size();
+                         batches_.back().digits + decimal.size() <= kMaxDigits;
+  if (!back_open) batches_.emplace_back();
+  Batch& back = batches_.back();
+  back.digits += decimal.size();
   unsent_digits_ += decimal.size();
-  batches_.back().digits += decimal.size();
-  auto& request = *batches_.back().message.add_requests();
+  auto& request = *back.message.add_requests();
   request.set_sequence(wire_sequence);
   // The decimal is canonical (no sign but '-', no leading zeros or spaces),
   // so the int64 form is the same integer, and the core answers it the same.
@@ -40,7 +38,6 @@ void BatchQueue::SendingDone() {
 
 void BatchQueue::Clear() {
   batches_.clear();
-  back_digits_ = 0;
   unsent_digits_ = 0;
   in_flight_ = false;
 }

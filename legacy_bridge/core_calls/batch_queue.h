@@ -50,10 +50,9 @@ class BatchQueue {
  private:
   struct Batch {
     sockrpc::square::v1::SquareBatchStreamRequest message;
-    size_t digits = 0;
+    size_t digits = 0;  // of its numbers, in decimal
   };
   std::deque<Batch> batches_;
-  size_t back_digits_ = 0;  // in the back batch, while it takes requests
   size_t unsent_digits_ = 0;
   bool in_flight_ = false;
 };
