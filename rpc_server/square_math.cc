@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/ascii_digits.h"
 
 namespace sockrpc {
 namespace {
@@ -80,8 +81,8 @@ absl::StatusOr<std::string> SquareOfDecimal(absl::string_view decimal, size_t ma
     return absl::InvalidArgumentError(absl::StrCat(
         "decimal ", Quote(decimal), " is not an integer: expected digits after an optional sign"));
   }
-  const size_t bad = digits.find_first_not_of("0123456789");
-  if (bad != absl::string_view::npos) {
+  const size_t bad = LeadingAsciiDigits(digits);
+  if (bad != digits.size()) {
     const size_t offset = bad + (decimal.size() - digits.size());
     return absl::InvalidArgumentError(absl::StrFormat(
         "decimal %s is not an integer: unexpected %s at offset %d (expected an optional sign and "

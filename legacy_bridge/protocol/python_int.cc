@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/ascii_digits.h"
 #include "legacy_bridge/protocol/bytes_repr.h"
 
 namespace sockrpc {
@@ -44,9 +45,18 @@ absl::StatusOr<std::string> ParsePythonInt(absl::string_view bytes) {
     body.remove_prefix(1);
   }
 
-  // One pass to validate and count the digits that survive: those from the
-  // first non-zero one on.
   if (body.empty() || !IsDigit(body.front())) return InvalidLiteral(bytes);
+  // Digits only, the common case: the literal is the digits from the first
+  // non-zero one on.
+  if (LeadingAsciiDigits(body) == body.size()) {
+    const size_t first_significant = body.find_first_not_of('0');
+    if (first_significant == absl::string_view::npos) return std::string("0");
+    body.remove_prefix(first_significant);
+    return negative ? absl::StrCat("-", body) : std::string(body);
+  }
+
+  // Otherwise one pass to validate and count the digits that survive: those
+  // from the first non-zero one on.
   size_t first_significant = body.size();
   size_t significant_digits = 0;
   for (size_t i = 0; i < body.size(); ++i) {

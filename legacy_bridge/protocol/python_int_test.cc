@@ -197,6 +197,29 @@ TEST(ParsePythonIntTest, LargeInputs) {
   EXPECT_EQ(Outcome(std::string(1u << 20, '0')), "OK 0");
 }
 
+
+TEST(ParsePythonIntTest, DigitsOnlyAndMixedLiteralsAgree) {
+  // The digits-only path (no underscore) and the general one give the same
+  // value, whatever the sign, the padding and the leading zeros.
+  const std::string digits = "1234567890123456789012345678901234567890";
+  for (const std::string sign : {"", "+", "-"}) {
+    for (const std::string zeros : {"", "0", "00000000000"}) {
+      const std::string plain = absl::StrCat(" ", sign, zeros, digits, "\r\n");
+      const std::string underscored = absl::StrCat(sign, zeros, "1_", digits.substr(1));
+      const std::string expected = absl::StrCat(sign == "-" ? "-" : "", digits);
+      EXPECT_EQ(Outcome(plain), absl::StrCat("OK ", expected)) << plain;
+      EXPECT_EQ(Outcome(underscored), absl::StrCat("OK ", expected)) << underscored;
+    }
+    EXPECT_EQ(Outcome(absl::StrCat(sign, "000000000000")), "OK 0");
+    EXPECT_EQ(Outcome(absl::StrCat(sign, "0_0")), "OK 0");
+  }
+  // A bad byte after many digits, in a chunk of eight and in the tail.
+  for (const size_t offset : {size_t{8}, size_t{13}, size_t{39}}) {
+    std::string bad = digits;
+    bad[offset] = '.';
+    EXPECT_EQ(Outcome(bad), absl::StrCat("ERR ", kPrefix, "b'", bad, "'"));
+  }
+}
 TEST(PythonBytesReprTest, QuotingAndEscapes) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"", "b''"},
