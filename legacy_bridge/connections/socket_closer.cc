@@ -1,5 +1,8 @@
 #include "legacy_bridge/connections/socket_closer.h"
 
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
 #include <array>
 #include <memory>
 
@@ -51,6 +54,15 @@ class DrainingCloser : public std::enable_shared_from_this<DrainingCloser> {
   asio::steady_timer timer_;
 };
 
+// The drain reads into its loop's scratch buffer, so it runs there, even
+// when the line was sent from the thread that took the core's answer.
+void DrainOnItsLoop(asio::ip::tcp::socket socket, std::chrono::milliseconds linger) {
+  if (!socket.is_open()) return;
+  auto closer = std::make_shared<DrainingCloser>(std::move(socket), linger);
+  const asio::any_io_executor executor = closer->executor();
+  asio::dispatch(executor, [closer = std::move(closer)] { closer->Start(); });
+}
+
 }  // namespace
 
 void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds linger) {
@@ -70,11 +82,19 @@ void CloseUnlessInputPending(asio::ip::tcp::socket socket, std::chrono::millisec
     socket.close(error);
     return;
   }
-  // The drain reads into its loop's scratch buffer, so it runs there, even
-  // when the line was sent from the thread that took the core's answer.
-  auto closer = std::make_shared<DrainingCloser>(std::move(socket), linger);
-  const asio::any_io_executor executor = closer->executor();
-  asio::dispatch(executor, [closer = std::move(closer)] { closer->Start(); });
+  DrainOnItsLoop(std::move(socket), linger);
+}
+
+void CloseUnlessInputPending(AcceptedSocket socket, std::chrono::milliseconds linger) {
+  if (!socket.is_open()) return;
+  const int descriptor = socket.native_handle();
+  int unread = 0;
+  if (::shutdown(descriptor, SHUT_WR) != 0 || ::ioctl(descriptor, FIONREAD, &unread) != 0 ||
+      unread == 0) {
+    socket.Close();
+    return;
+  }
+  DrainOnItsLoop(socket.TakeAsio(), linger);
 }
 
 asio::mutable_buffer ThreadReadBuffer() {

@@ -23,10 +23,11 @@ std::string TimeReply(const absl::StatusOr<std::string>& ctime) {
   return ErrorLine(CoreErrorText(ctime.status()));
 }
 
-TimeConnection::TimeConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer,
+TimeConnection::TimeConnection(AcceptedSocket socket, asio::ip::tcp::endpoint peer,
                                CoreClient& core, const BridgeOptions& options,
                                ConnectionRegistry& registry, BridgeMetrics& metrics)
-    : socket_(std::move(socket)),
+    : accepted_(std::move(socket)),
+      socket_(accepted_.executor()),
       peer_(peer),
       core_(core),
       options_(options),
@@ -60,15 +61,15 @@ void TimeConnection::Start() {
 }
 
 void TimeConnection::Drain(std::shared_ptr<Connection> self) {
-  asio::post(socket_.get_executor(), [self = std::move(self)] {});
+  asio::post(accepted_.executor(), [self = std::move(self)] {});
 }
 
 void TimeConnection::Evict(std::shared_ptr<Connection> self, CloseReason) {
-  asio::post(socket_.get_executor(), [self = std::move(self)] {});
+  asio::post(accepted_.executor(), [self = std::move(self)] {});
 }
 
 void TimeConnection::Retime(std::shared_ptr<Connection> self) {
-  asio::post(socket_.get_executor(), [self = std::move(self)] {});
+  asio::post(accepted_.executor(), [self = std::move(self)] {});
 }
 
 void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
@@ -87,7 +88,7 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
   // without Asio, which would first switch the socket to non-blocking mode
   // (another system call). MSG_MORE: the line waits in the kernel for the
   // FIN that Finish sends right after, and both leave in one packet.
-  const ssize_t sent = ::send(socket_.native_handle(), reply_.data(), reply_.size(),
+  const ssize_t sent = ::send(accepted_.native_handle(), reply_.data(), reply_.size(),
                               MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
   if (sent == static_cast<ssize_t>(reply_.size())) return Finish("answered");
   if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -96,7 +97,8 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
   // The rest waits for room on the connection's own loop (rare: a fresh
   // connection's send buffer holds far more than a line).
   const size_t written = static_cast<size_t>(std::max<ssize_t>(sent, 0));
-  asio::post(socket_.get_executor(), [self = shared_from_this(), written] {
+  asio::post(accepted_.executor(), [self = shared_from_this(), written] {
+    self->socket_ = self->accepted_.TakeAsio();
     asio::async_write(self->socket_, asio::buffer(self->reply_) + written,
                       [self](const asio::error_code& error, size_t) {
                         self->Finish(error ? "connection reset" : "answered");
@@ -119,6 +121,7 @@ void TimeConnection::Finish(const char* outcome) {
             {LogField("protocol", "TIME"), LogField("peer", peer), LogField("outcome", result),
              LogField("duration_ms", milliseconds)});
   }
+  if (accepted_.is_open()) return CloseUnlessInputPending(std::move(accepted_), options_.close_linger);
   asio::error_code ignored;
   socket_.cancel(ignored);
   CloseUnlessInputPending(std::move(socket_), options_.close_linger);
