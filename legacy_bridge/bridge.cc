@@ -295,8 +295,8 @@ void Bridge::AcceptTime(Listener& listener, size_t loop) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         // The client gave up while queued, or a signal: the next one.
         if (errno == ECONNABORTED || errno == EINTR) continue;
-        return AcceptAfterPause(listener, loop,
-                                asio::error_code(errno, asio::error::get_system_category()).message());
+        const asio::error_code accept_error(errno, asio::error::get_system_category());
+        return AcceptAfterPause(listener, loop, accept_error.message());
       }
       peer.resize(length);
       ServeTime(AcceptedSocket(descriptor, peer.protocol(), ready.get_executor()), peer);

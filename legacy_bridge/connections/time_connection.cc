@@ -84,10 +84,10 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
         absl::StrCat("TIME ", PeerName(peer_), ": core call failed: ", ctime.status().ToString()));
   }
   reply_ = TimeReply(ctime);
-  // A fresh connection's send buffer takes the line at once: one send()
-  // without Asio, which would first switch the socket to non-blocking mode
-  // (another system call). MSG_MORE: the line waits in the kernel for the
-  // FIN that Finish sends right after, and both leave in one packet.
+  // A fresh connection's send buffer takes the line at once: one send() on
+  // the bare descriptor (accepted_socket.h). MSG_MORE: the line waits in the
+  // kernel for the FIN that Finish sends right after, and both leave in one
+  // packet.
   const ssize_t sent = ::send(accepted_.native_handle(), reply_.data(), reply_.size(),
                               MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
   if (sent == static_cast<ssize_t>(reply_.size())) return Finish("answered");
@@ -121,7 +121,9 @@ void TimeConnection::Finish(const char* outcome) {
             {LogField("protocol", "TIME"), LogField("peer", peer), LogField("outcome", result),
              LogField("duration_ms", milliseconds)});
   }
-  if (accepted_.is_open()) return CloseUnlessInputPending(std::move(accepted_), options_.close_linger);
+  if (accepted_.is_open()) {
+    return CloseUnlessInputPending(std::move(accepted_), options_.close_linger);
+  }
   asio::error_code ignored;
   socket_.cancel(ignored);
   CloseUnlessInputPending(std::move(socket_), options_.close_linger);
