@@ -1,8 +1,5 @@
 #include "legacy_bridge/bridge.h"
 
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <chrono>
 #include <latch>
 #include <thread>
@@ -35,8 +32,6 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 // On shutdown, how long the listeners keep accepting the handshakes that were
 // under way when they stopped taking new ones: a few round trips on a LAN.
 constexpr std::chrono::milliseconds kHandshakeSettleTime{50};
-// TIME connections accepted per readiness event of a listener.
-constexpr int kMaxAcceptsPerWake = 16;
 
 // Tells a client past --max_connections or --max_connections_per_address
 // why it is turned away, then closes.
@@ -248,8 +243,6 @@ absl::Status Bridge::Listen(Listener& listener, const std::string& address) {
     if (!error) acceptor.set_option(ReusePort(true), error);
     if (!error) acceptor.bind(endpoint, error);
     if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-    // AcceptTime's accept4() must find the queue empty, not wait on it.
-    if (!error) acceptor.non_blocking(true, error);
     if (error) {
       return absl::FailedPreconditionError(
           absl::StrCat("cannot listen on ", address, ": ", error.message()));
@@ -263,86 +256,40 @@ absl::Status Bridge::Listen(Listener& listener, const std::string& address) {
 }
 
 void Bridge::Accept(Listener& listener, size_t loop) {
-  if (listener.protocol == Protocol::kTime) return AcceptTime(listener, loop);
   asio::ip::tcp::acceptor& acceptor = listener.acceptors[loop];
   if (!acceptor.is_open()) return;
   acceptor.async_accept(listener.peers[loop], [this, &listener, loop](
                                                   const asio::error_code& error,
                                                   asio::ip::tcp::socket socket) {
     if (error == asio::error::operation_aborted) return;
-    if (error) return AcceptAfterPause(listener, loop, error.message());
-    Serve(listener.protocol, std::move(socket), listener.peers[loop]);
-    Accept(listener, loop);
-  });
-}
-
-void Bridge::AcceptTime(Listener& listener, size_t loop) {
-  asio::ip::tcp::acceptor& acceptor = listener.acceptors[loop];
-  if (!acceptor.is_open()) return;
-  acceptor.async_wait(asio::ip::tcp::acceptor::wait_read, [this, &listener,
-                                                           loop](const asio::error_code& error) {
-    if (error == asio::error::operation_aborted) return;
-    if (error) return AcceptAfterPause(listener, loop, error.message());
-    asio::ip::tcp::acceptor& ready = listener.acceptors[loop];
-    // Bounded, so that a burst of connections leaves the loop's other
-    // sockets their turn; the rest are taken at the next wake-up.
-    for (int i = 0; i < kMaxAcceptsPerWake && ready.is_open(); ++i) {
-      asio::ip::tcp::endpoint peer;
-      socklen_t length = static_cast<socklen_t>(peer.capacity());
-      const int descriptor = ::accept4(ready.native_handle(), peer.data(), &length,
-                                       SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (descriptor < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        // The client gave up while queued, or a signal: the next one.
-        if (errno == ECONNABORTED || errno == EINTR) continue;
-        const asio::error_code accept_error(errno, asio::error::get_system_category());
-        return AcceptAfterPause(listener, loop, accept_error.message());
-      }
-      peer.resize(length);
-      ServeTime(AcceptedSocket(descriptor, peer.protocol(), ready.get_executor()), peer);
+    if (!error) {
+      Serve(listener.protocol, std::move(socket), listener.peers[loop]);
+      return Accept(listener, loop);
     }
-    AcceptTime(listener, loop);
+    // Out of file descriptors, typically: retry shortly instead of spinning.
+    LogError(absl::StrCat("accept on ", listener.address, " failed: ", error.message()));
+    auto pause =
+        std::make_shared<asio::steady_timer>(*contexts_[loop], std::chrono::milliseconds(100));
+    pause->async_wait(
+        [this, &listener, loop, pause](const asio::error_code&) { Accept(listener, loop); });
   });
-}
-
-void Bridge::AcceptAfterPause(Listener& listener, size_t loop, const std::string& error) {
-  LogError(absl::StrCat("accept on ", listener.address, " failed: ", error));
-  auto pause =
-      std::make_shared<asio::steady_timer>(*contexts_[loop], std::chrono::milliseconds(100));
-  pause->async_wait(
-      [this, &listener, loop, pause](const asio::error_code&) { Accept(listener, loop); });
 }
 
 void Bridge::Serve(Protocol protocol, asio::ip::tcp::socket socket,
                    const asio::ip::tcp::endpoint& peer) {
-  if (protocol == Protocol::kTime) return ServeTime(AcceptedSocket(std::move(socket)), peer);
   const std::string address_key = AddressKey(peer.address());
-  if (std::optional<std::string> refusal = Admit(address_key)) {
-    return Reject(std::move(socket), *std::move(refusal), options_.close_linger);
-  }
-  Open<SquaresConnection>(std::move(socket), peer, address_key);
-}
-
-void Bridge::ServeTime(AcceptedSocket socket, const asio::ip::tcp::endpoint& peer) {
-  if (!socket.is_open()) return;
-  const std::string address_key = AddressKey(peer.address());
-  if (std::optional<std::string> refusal = Admit(address_key)) {
-    return Reject(socket.TakeAsio(), *std::move(refusal), options_.close_linger);
-  }
-  Open<TimeConnection>(std::move(socket), peer, address_key);
-}
-
-std::optional<std::string> Bridge::Admit(const std::string& address_key) {
   ConnectionRegistry::Admission admission = registry_.TryReserve(address_key);
   if (admission.refused) {
     const CloseReason reason = *admission.refused;
     metrics_.ClosedByLimit(reason).Increment();
     LogShed(reason, address_key);
-    return reason == CloseReason::kPerAddressCap
-               ? absl::StrCat("too many connections from your address (limit ",
-                              registry_.policy().max_per_address(), "); try again later")
-               : absl::StrCat("too many connections (limit ", options_.max_connections,
-                              "); try again later");
+    return Reject(std::move(socket),
+                  reason == CloseReason::kPerAddressCap
+                      ? absl::StrCat("too many connections from your address (limit ",
+                                     registry_.policy().max_per_address(), "); try again later")
+                      : absl::StrCat("too many connections (limit ", options_.max_connections,
+                                     "); try again later"),
+                  options_.close_linger);
   }
   if (admission.victim != nullptr) {
     // Counted when it closes (SquaresConnection::Finish), like every limit.
@@ -355,7 +302,11 @@ std::optional<std::string> Bridge::Admit(const std::string& address_key) {
     Connection* raw = connection.get();
     raw->Retime(std::move(connection));
   }
-  return std::nullopt;
+  if (protocol == Protocol::kTime) {
+    Open<TimeConnection>(std::move(socket), peer, address_key);
+  } else {
+    Open<SquaresConnection>(std::move(socket), peer, address_key);
+  }
 }
 
 void Bridge::LogShed(CloseReason reason, const std::string& address_key) {
@@ -373,8 +324,8 @@ void Bridge::LogShed(CloseReason reason, const std::string& address_key) {
        LogField("reason", CloseReasonName(reason)), LogField("not_logged", *unlogged)});
 }
 
-template <typename ConnectionType, typename Socket>
-void Bridge::Open(Socket socket, const asio::ip::tcp::endpoint& peer,
+template <typename ConnectionType>
+void Bridge::Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
                   const std::string& address_key) {
   auto connection = std::make_shared<ConnectionType>(std::move(socket), peer, *core_,
                                                      options_, registry_, metrics_);

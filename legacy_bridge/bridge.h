@@ -7,7 +7,6 @@
 #include <atomic>
 #include <deque>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,7 +18,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/metrics.h"
-#include "legacy_bridge/connections/accepted_socket.h"
 #include "legacy_bridge/connections/bridge_metrics.h"
 #include "legacy_bridge/connections/bridge_options.h"
 #include "legacy_bridge/connections/connection_registry.h"
@@ -72,27 +70,17 @@ class Bridge {
   struct Listener {
     Protocol protocol;
     std::deque<asio::ip::tcp::acceptor> acceptors;  // [i] runs on contexts_[i]
-    std::deque<asio::ip::tcp::endpoint> peers;      // [i]: filled by acceptors[i] (SQUARES)
+    std::deque<asio::ip::tcp::endpoint> peers;      // [i]: filled by acceptors[i]
     std::string address;
   };
 
   explicit Bridge(BridgeOptions options);
   absl::Status Listen(Listener& listener, const std::string& address);
   void Accept(Listener& listener, size_t loop);
-  // TIME: accept4() on readiness, so that the sockets stay out of Asio's
-  // reactor (accepted_socket.h).
-  void AcceptTime(Listener& listener, size_t loop);
-  // After an accept failed (out of file descriptors, typically): accepts
-  // again shortly instead of spinning.
-  void AcceptAfterPause(Listener& listener, size_t loop, const std::string& error);
   void Serve(Protocol protocol, asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer);
-  void ServeTime(AcceptedSocket socket, const asio::ip::tcp::endpoint& peer);
-  // Takes a place in the connection table for a client of `address_key`
-  // (evicting another connection if the policy says so); if refused, the
-  // line to tell the client why.
-  std::optional<std::string> Admit(const std::string& address_key);
-  template <typename ConnectionType, typename Socket>
-  void Open(Socket socket, const asio::ip::tcp::endpoint& peer, const std::string& address_key);
+  template <typename ConnectionType>
+  void Open(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer,
+            const std::string& address_key);
   // Logs a refusal or an eviction for a client of `address_key`, a few
   // lines per second per reason at most.
   void LogShed(CloseReason reason, const std::string& address_key);

@@ -1,8 +1,5 @@
 #include "legacy_bridge/connections/socket_closer.h"
 
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-
 #include <array>
 #include <memory>
 
@@ -54,15 +51,6 @@ class DrainingCloser : public std::enable_shared_from_this<DrainingCloser> {
   asio::steady_timer timer_;
 };
 
-// The drain reads into its loop's scratch buffer, so it runs there, even
-// when the line was sent from the thread that took the core's answer.
-void DrainOnItsLoop(asio::ip::tcp::socket socket, std::chrono::milliseconds linger) {
-  if (!socket.is_open()) return;
-  auto closer = std::make_shared<DrainingCloser>(std::move(socket), linger);
-  const asio::any_io_executor executor = closer->executor();
-  asio::dispatch(executor, [closer = std::move(closer)] { closer->Start(); });
-}
-
 }  // namespace
 
 void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds linger) {
@@ -82,19 +70,11 @@ void CloseUnlessInputPending(asio::ip::tcp::socket socket, std::chrono::millisec
     socket.close(error);
     return;
   }
-  DrainOnItsLoop(std::move(socket), linger);
-}
-
-void CloseUnlessInputPending(AcceptedSocket socket, std::chrono::milliseconds linger) {
-  if (!socket.is_open()) return;
-  const int descriptor = socket.native_handle();
-  int unread = 0;
-  if (::shutdown(descriptor, SHUT_WR) != 0 || ::ioctl(descriptor, FIONREAD, &unread) != 0 ||
-      unread == 0) {
-    socket.Close();
-    return;
-  }
-  DrainOnItsLoop(socket.TakeAsio(), linger);
+  // The drain reads into its loop's scratch buffer, so it runs there, even
+  // when the line was sent from the thread that took the core's answer.
+  auto closer = std::make_shared<DrainingCloser>(std::move(socket), linger);
+  const asio::any_io_executor executor = closer->executor();
+  asio::dispatch(executor, [closer = std::move(closer)] { closer->Start(); });
 }
 
 asio::mutable_buffer ThreadReadBuffer() {

@@ -12,8 +12,6 @@
 
 #include <asio/ip/tcp.hpp>
 
-#include "legacy_bridge/connections/accepted_socket.h"
-
 namespace sockrpc {
 
 void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds linger);
@@ -26,9 +24,6 @@ void CloseAfterDraining(asio::ip::tcp::socket socket, std::chrono::milliseconds 
 // reads every byte sent before it. May be called from any thread: the drain
 // runs on the socket's own event loop.
 void CloseUnlessInputPending(asio::ip::tcp::socket socket, std::chrono::milliseconds linger);
-// The same for a descriptor Asio has not registered: it is registered only if
-// there is input to drain.
-void CloseUnlessInputPending(AcceptedSocket socket, std::chrono::milliseconds linger);
 
 // A per-thread scratch buffer for reads whose bytes are consumed at once.
 // Connections wait for readability without a buffer of their own, so an idle

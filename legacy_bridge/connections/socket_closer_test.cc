@@ -90,27 +90,6 @@ TEST_F(SocketCloserTest, UnreadInputIsDrainedSoTheLineIsNotReset) {
   EXPECT_EQ(PendingErrorAfterLateWrite(), 0);
 }
 
-// The same two cases for a descriptor outside Asio's reactor (the TIME
-// connections', accepted_socket.h).
-TEST_F(SocketCloserTest, UnregisteredSocketWithNothingUnreadClosesAtOnceAfterTheLine) {
-  asio::write(server_, asio::buffer(kLine));
-  AcceptedSocket unregistered(std::move(server_));
-  ASSERT_TRUE(unregistered.is_open());
-  CloseUnlessInputPending(std::move(unregistered), kLinger);
-  EXPECT_EQ(ReadUntilEof(), kLine);
-  EXPECT_EQ(PendingErrorAfterLateWrite(), EPIPE);
-}
-
-TEST_F(SocketCloserTest, UnregisteredSocketWithUnreadInputIsDrained) {
-  asio::write(client_, asio::buffer(std::string("GET / HTTP/1.0\r\n\r\n")));
-  AwaitUnreadAtServer(18);
-  asio::write(server_, asio::buffer(kLine));
-  CloseUnlessInputPending(AcceptedSocket(std::move(server_)), kLinger);
-  RunFor(milliseconds(50));
-  EXPECT_EQ(ReadUntilEof(), kLine);
-  EXPECT_EQ(PendingErrorAfterLateWrite(), 0);
-}
-
 TEST_F(SocketCloserTest, ClientHalfCloseIsNotInputToDrain) {
   client_.shutdown(tcp::socket::shutdown_send);
   std::this_thread::sleep_for(milliseconds(50));  // the FIN reaches the server

@@ -23,11 +23,10 @@ std::string TimeReply(const absl::StatusOr<std::string>& ctime) {
   return ErrorLine(CoreErrorText(ctime.status()));
 }
 
-TimeConnection::TimeConnection(AcceptedSocket socket, asio::ip::tcp::endpoint peer,
+TimeConnection::TimeConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer,
                                CoreClient& core, const BridgeOptions& options,
                                ConnectionRegistry& registry, BridgeMetrics& metrics)
-    : accepted_(std::move(socket)),
-      socket_(accepted_.executor()),
+    : socket_(std::move(socket)),
       peer_(peer),
       core_(core),
       options_(options),
@@ -61,15 +60,15 @@ void TimeConnection::Start() {
 }
 
 void TimeConnection::Drain(std::shared_ptr<Connection> self) {
-  asio::post(accepted_.executor(), [self = std::move(self)] {});
+  asio::post(socket_.get_executor(), [self = std::move(self)] {});
 }
 
 void TimeConnection::Evict(std::shared_ptr<Connection> self, CloseReason) {
-  asio::post(accepted_.executor(), [self = std::move(self)] {});
+  asio::post(socket_.get_executor(), [self = std::move(self)] {});
 }
 
 void TimeConnection::Retime(std::shared_ptr<Connection> self) {
-  asio::post(accepted_.executor(), [self = std::move(self)] {});
+  asio::post(socket_.get_executor(), [self = std::move(self)] {});
 }
 
 void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
@@ -84,11 +83,11 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
         absl::StrCat("TIME ", PeerName(peer_), ": core call failed: ", ctime.status().ToString()));
   }
   reply_ = TimeReply(ctime);
-  // A fresh connection's send buffer takes the line at once: one send() on
-  // the bare descriptor (accepted_socket.h). MSG_MORE: the line waits in the
-  // kernel for the FIN that Finish sends right after, and both leave in one
-  // packet.
-  const ssize_t sent = ::send(accepted_.native_handle(), reply_.data(), reply_.size(),
+  // A fresh connection's send buffer takes the line at once: one send()
+  // without Asio, which would first switch the socket to non-blocking mode
+  // (another system call). MSG_MORE: the line waits in the kernel for the
+  // FIN that Finish sends right after, and both leave in one packet.
+  const ssize_t sent = ::send(socket_.native_handle(), reply_.data(), reply_.size(),
                               MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
   if (sent == static_cast<ssize_t>(reply_.size())) return Finish("answered");
   if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -97,8 +96,7 @@ void TimeConnection::OnAnswer(absl::StatusOr<std::string> ctime) {
   // The rest waits for room on the connection's own loop (rare: a fresh
   // connection's send buffer holds far more than a line).
   const size_t written = static_cast<size_t>(std::max<ssize_t>(sent, 0));
-  asio::post(accepted_.executor(), [self = shared_from_this(), written] {
-    self->socket_ = self->accepted_.TakeAsio();
+  asio::post(socket_.get_executor(), [self = shared_from_this(), written] {
     asio::async_write(self->socket_, asio::buffer(self->reply_) + written,
                       [self](const asio::error_code& error, size_t) {
                         self->Finish(error ? "connection reset" : "answered");
@@ -120,9 +118,6 @@ void TimeConnection::Finish(const char* outcome) {
                             milliseconds),
             {LogField("protocol", "TIME"), LogField("peer", peer), LogField("outcome", result),
              LogField("duration_ms", milliseconds)});
-  }
-  if (accepted_.is_open()) {
-    return CloseUnlessInputPending(std::move(accepted_), options_.close_linger);
   }
   asio::error_code ignored;
   socket_.cancel(ignored);

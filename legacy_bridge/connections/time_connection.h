@@ -12,7 +12,6 @@
 #include <asio/ip/tcp.hpp>
 
 #include "absl/status/statusor.h"
-#include "legacy_bridge/connections/accepted_socket.h"
 #include "legacy_bridge/connections/bridge_metrics.h"
 #include "legacy_bridge/connections/bridge_options.h"
 #include "legacy_bridge/connections/connection_registry.h"
@@ -26,7 +25,7 @@ std::string TimeReply(const absl::StatusOr<std::string>& ctime);
 class TimeConnection final : public Connection,
                              public std::enable_shared_from_this<TimeConnection> {
  public:
-  TimeConnection(AcceptedSocket socket, asio::ip::tcp::endpoint peer, CoreClient& core,
+  TimeConnection(asio::ip::tcp::socket socket, asio::ip::tcp::endpoint peer, CoreClient& core,
                  const BridgeOptions& options, ConnectionRegistry& registry,
                  BridgeMetrics& metrics);
   ~TimeConnection() override;
@@ -46,9 +45,6 @@ class TimeConnection final : public Connection,
   void OnAnswer(absl::StatusOr<std::string> ctime);
   void Finish(const char* outcome);
 
-  // Outside Asio's reactor (accepted_socket.h) until a write has to wait:
-  // then in socket_.
-  AcceptedSocket accepted_;
   asio::ip::tcp::socket socket_;
   const asio::ip::tcp::endpoint peer_;  // formatted only for a log line (peer_name.h)
   CoreClient& core_;
